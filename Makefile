@@ -1,0 +1,45 @@
+# supportagent: `make demo` runs the product on the embedded default; `make test` runs every check.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+# The services the second test run uses (CI starts them; see .ci/run).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+DEMO_REVIEWER ?= reviewer
+DEMO_PASSWORD ?= lumen-demo-review
+
+.PHONY: demo test test-embedded test-services lint bench venv clean
+
+venv: $(INSTALLED)
+
+# pip keeps the wheel it builds for llama-cpp-python in its cache, so a new venv reuses it in seconds.
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/python -m pip install --quiet -e '.[local-llm,dev]'
+	touch $(INSTALLED)
+
+demo: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo --reviewer $(DEMO_REVIEWER) --password $(DEMO_PASSWORD)
+	$(BIN)/python manage.py run_demo --reviewer $(DEMO_REVIEWER) --password $(DEMO_PASSWORD)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy agent review supportagent
+
+test-embedded: venv
+	$(BIN)/pytest
+
+test-services: venv
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
+
+test: lint test-embedded test-services
+
+bench: venv
+	$(BIN)/python benchmarks/routing.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,161 @@
+from django.contrib import admin
+
+from agent.models import (
+    AgentRun,
+    AgentStep,
+    AgentVersion,
+    Conversation,
+    Customer,
+    Draft,
+    KnowledgeArticle,
+    LanguageModel,
+    Message,
+    ThresholdPolicy,
+    Ticket,
+)
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "name", "email", "created_at"]
+    search_fields = ["external_id", "name", "email"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ["role", "text", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "customer", "status", "agent_version", "updated_at"]
+    list_filter = ["status", "agent_version", "created_at"]
+    search_fields = ["public_id", "customer__external_id", "customer__name", "messages__text"]
+    raw_id_fields = ["customer"]
+    inlines = [MessageInline]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["conversation", "role", "short_text", "created_at"]
+    list_filter = ["role", "created_at"]
+    search_fields = ["text", "conversation__public_id"]
+    raw_id_fields = ["conversation"]
+
+    @admin.display(description="text")
+    def short_text(self, obj: Message) -> str:
+        return obj.text[:80]
+
+
+@admin.register(KnowledgeArticle)
+class KnowledgeArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "intent", "version", "is_published", "updated_at"]
+    list_filter = ["is_published", "intent"]
+    search_fields = ["title", "body", "slug", "source_id"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["version", "updated_at"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        if change and {"title", "body"} & set(form.changed_data):
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ["reference", "subject", "customer", "intent", "status", "created_at"]
+    list_filter = ["status", "intent", "created_at"]
+    search_fields = ["reference", "subject", "reason", "customer__external_id"]
+    raw_id_fields = ["customer", "conversation"]
+
+
+class AgentStepInline(admin.TabularInline):
+    model = AgentStep
+    extra = 0
+    can_delete = False
+    fields = [
+        "position",
+        "node",
+        "latency_ms",
+        "attempts",
+        "model",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost",
+        "output_summary",
+        "error",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(AgentRun)
+class AgentRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "message",
+        "agent_version",
+        "status",
+        "latency_ms",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost",
+        "started_at",
+    ]
+    list_filter = ["status", "agent_version", "started_at"]
+    search_fields = ["message__text", "error"]
+    raw_id_fields = ["message"]
+    inlines = [AgentStepInline]
+
+
+@admin.register(AgentStep)
+class AgentStepAdmin(admin.ModelAdmin):
+    list_display = [
+        "run",
+        "position",
+        "node",
+        "latency_ms",
+        "attempts",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost",
+        "has_error",
+    ]
+    list_filter = ["node", "model"]
+    search_fields = ["error", "node"]
+    raw_id_fields = ["run"]
+
+    @admin.display(boolean=True, description="error")
+    def has_error(self, obj: AgentStep) -> bool:
+        return bool(obj.error)
+
+
+@admin.register(Draft)
+class DraftAdmin(admin.ModelAdmin):
+    list_display = ["pk", "intent", "confidence", "decision", "status", "created_at"]
+    list_filter = ["decision", "status", "intent", "created_at"]
+    search_fields = ["text", "intent", "message__text", "reason"]
+    raw_id_fields = ["run", "conversation", "message", "ticket"]
+    filter_horizontal = ["cited_articles"]
+
+
+@admin.register(ThresholdPolicy)
+class ThresholdPolicyAdmin(admin.ModelAdmin):
+    list_display = ["intent", "auto_send_threshold", "always_escalate", "updated_at"]
+    list_editable = ["auto_send_threshold", "always_escalate"]
+    list_filter = ["always_escalate"]
+    search_fields = ["intent"]
+
+
+@admin.register(AgentVersion)
+class AgentVersionAdmin(admin.ModelAdmin):
+    list_display = ["name", "draft_model", "temperature", "max_tokens", "is_default", "created_at"]
+    list_filter = ["is_default"]
+    search_fields = ["name", "description"]
+
+
+@admin.register(LanguageModel)
+class LanguageModelAdmin(admin.ModelAdmin):
+    list_display = ["name", "input_price_per_million", "output_price_per_million"]
+    search_fields = ["name"]

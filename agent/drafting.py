@@ -1,0 +1,61 @@
+"""Writing the answer: the LLM drafts from one article; a draft that fails the grounding check is replaced
+by the article's own sentences, so that nothing unsupported reaches a customer.
+
+A small model is fluent but invents details; a measured check decides whether its words can be used.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.grounding import Grounding, measure_grounding
+from agent.state import Passage
+from agent.text import content_terms
+
+BANK_NAME = "Lumen Bank"
+# Below this share of content words found in the article, the LLM's draft is not used.
+GROUNDING_FLOOR = 0.8
+MAX_EXTRACT_SENTENCES = 3
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
+
+
+def draft_messages(question: str, passage: Passage) -> list[dict[str, str]]:
+    """The prompt: the article as the only source; the customer's words only ever as the user turn."""
+    system = (
+        f"You are a support assistant for {BANK_NAME}. Answer the customer's question in two or three "
+        "short sentences, using only the facts in the article below. Do not add facts, amounts or times "
+        "that are not in the article. Never ask for card numbers, PINs or passwords.\n\n"
+        f"Article: {passage.title}\n{passage.text}"
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": question}]
+
+
+def is_usable(grounding: Grounding) -> bool:
+    """An LLM draft is used only if it is mostly the article's words and invents no number."""
+    return grounding.supported_share >= GROUNDING_FLOOR and not grounding.unsupported_numbers
+
+
+def grounding_of(answer: str, passage: Passage) -> Grounding:
+    return measure_grounding(answer, [f"{passage.title}\n{passage.text}"])
+
+
+def extract_answer(question: str, passage: Passage) -> str:
+    """The article's opening sentence (which answers its main question) plus the sentences that share most
+    words with the question, in the article's order."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(passage.text) if s.strip()]
+    if not sentences:
+        return ""
+    asked = set(content_terms(question))
+    overlap = {i: len(asked & set(content_terms(s))) for i, s in enumerate(sentences[1:], start=1)}
+    best = sorted((i for i in overlap if overlap[i] > 0), key=lambda i: (-overlap[i], i))
+    chosen = sorted({0, *best[: MAX_EXTRACT_SENTENCES - 1]})
+    return " ".join(sentences[i] for i in chosen)
+
+
+def with_citation(answer: str, passage: Passage) -> str:
+    return f"{answer}\n\nSource: {passage.title}"
+
+
+def without_citation(draft: str) -> str:
+    return draft.rsplit("\n\nSource:", 1)[0]

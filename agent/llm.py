@@ -1,0 +1,68 @@
+"""Every LLM call goes through here: the `openai` client against any OpenAI-compatible endpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import openai
+from django.conf import settings
+
+# Worth another attempt: the endpoint was slow, unreachable, rate-limited or failed on its side.
+RETRYABLE_ERRORS: tuple[type[Exception], ...] = (
+    openai.APITimeoutError,
+    openai.APIConnectionError,
+    openai.RateLimitError,
+    openai.InternalServerError,
+)
+
+
+class EmptyCompletion(Exception):
+    """The model answered with no text."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class LLMClient:
+    """A thin, typed wrapper over `openai.OpenAI` chat completions."""
+
+    def __init__(self, *, base_url: str, api_key: str, timeout: float) -> None:
+        # Retries belong to the graph runner's policy, so that a call makes at most 3 attempts in all.
+        self._client = openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=0)
+
+    def chat(
+        self, *, model: str, messages: list[dict[str, str]], temperature: float, max_tokens: int
+    ) -> Completion:
+        """Send one chat completion and return its text and token usage; raise on an empty answer."""
+        response = self._client.chat.completions.create(
+            model=model,
+            messages=messages,  # type: ignore[arg-type]
+            temperature=temperature,
+            max_tokens=max_tokens,
+        )
+        text = (response.choices[0].message.content or "").strip() if response.choices else ""
+        if not text:
+            raise EmptyCompletion(f"{model} returned an empty answer")
+        usage = response.usage
+        return Completion(
+            text=text,
+            model=response.model or model,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+        )
+
+
+@lru_cache(maxsize=4)
+def _client_for(base_url: str, api_key: str, timeout: float) -> LLMClient:
+    return LLMClient(base_url=base_url, api_key=api_key, timeout=timeout)
+
+
+def get_llm_client() -> LLMClient:
+    """The client for the configured endpoint (OPENAI_BASE_URL, or the local server by default)."""
+    return _client_for(settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY, settings.LLM_TIMEOUT_SECONDS)

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from agent.local_llm import LocalLLMServer, LocalModelMissing, server_is_up
+from agent.routing import get_router
+
+
+class Command(BaseCommand):
+    help = (
+        "Start the local LLM (unless OPENAI_BASE_URL points elsewhere) and the web app, and print the URLs."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+        parser.add_argument("--reviewer", default="", help="The demo staff user, printed with the URLs.")
+        parser.add_argument("--password", default="")
+
+    def handle(self, *args: object, **options: str) -> None:
+        server = None
+        local_url = f"http://{settings.LOCAL_LLM_HOST}:{settings.LOCAL_LLM_PORT}/v1"
+        if local_url == settings.OPENAI_BASE_URL and not server_is_up(local_url):
+            self.stdout.write("Starting the local LLM server…")
+            server = LocalLLMServer(
+                settings.LOCAL_LLM_HOST, settings.LOCAL_LLM_PORT, settings.LLM_SMALL_MODEL
+            )
+            settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+            try:
+                server.start(log_path=settings.VAR_DIR / "llm-server.log")
+            except (LocalModelMissing, RuntimeError, TimeoutError) as error:
+                raise CommandError(str(error)) from error
+        self.stdout.write("Loading the routing models…")
+        get_router()
+        base = f"http://{options['addr']}:{options['port']}"
+        lines = [
+            "",
+            "supportagent is running on the embedded default.",
+            f"  Demo chat page:  {base}/chat/",
+            f"  Review queue:    {base}/review/",
+            f"  Admin:           {base}/admin/",
+            f"  LLM endpoint:    {settings.OPENAI_BASE_URL}",
+        ]
+        if options["reviewer"]:
+            lines.append(f"  Staff login:     {options['reviewer']} / {options['password']}")
+        lines.append("Press Ctrl+C to stop.\n")
+        self.stdout.write("\n".join(lines))
+        try:
+            call_command("runserver", f"{options['addr']}:{options['port']}", use_reloader=False)
+        finally:
+            if server is not None:
+                server.stop()

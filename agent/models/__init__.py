@@ -1,0 +1,18 @@
+from .conversations import Conversation, Customer, Message, Ticket
+from .drafts import Draft, ThresholdPolicy
+from .knowledge import KnowledgeArticle
+from .runs import AgentRun, AgentStep, AgentVersion, LanguageModel
+
+__all__ = [
+    "AgentRun",
+    "AgentStep",
+    "AgentVersion",
+    "Conversation",
+    "Customer",
+    "Draft",
+    "KnowledgeArticle",
+    "LanguageModel",
+    "Message",
+    "ThresholdPolicy",
+    "Ticket",
+]

@@ -1,0 +1,133 @@
+"""The pipeline's nodes: guard → route → retrieve → draft → score → decide.
+
+Each node takes the turn's state and a step context and returns the fields it changes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from agent.decisions import decide as decide_rule
+from agent.drafting import (
+    draft_messages,
+    extract_answer,
+    grounding_of,
+    is_usable,
+    with_citation,
+    without_citation,
+)
+from agent.graph import StepContext
+from agent.llm import get_llm_client
+from agent.policies import policy_for
+from agent.routing import get_router
+from agent.scoring import score_draft
+from agent.search import get_search_backend
+from agent.state import Passage, TurnState
+
+RETRIEVE_K = 3
+
+_HUMAN_REQUEST = re.compile(
+    r"\b(?:talk|speak|chat|connect me)\s+(?:to|with)\s+(?:a\s+|an\s+|your\s+|some\s+)?(?:real\s+|live\s+)?"
+    r"(?:human|person|people|agent|representative|advis[oe]r|staff|someone|somebody|operator)\b"
+    r"|\b(?:real|actual|live)\s+(?:human|person|agent)\b"
+    r"|\bhuman\s+(?:please|being|agent|support)\b",
+    re.IGNORECASE,
+)
+
+
+def wants_human(text: str) -> bool:
+    """True when the customer asks for a person rather than the assistant."""
+    return bool(_HUMAN_REQUEST.search(text))
+
+
+def guard(state: TurnState, ctx: StepContext) -> dict[str, Any]:
+    """Is this a question for the bank's support desk at all, and does the customer want a human?"""
+    route = get_router().classify_one(state.text)
+    return {
+        "in_scope": route.in_scope,
+        "scope_score": route.scope_score,
+        "wants_human": wants_human(state.text),
+    }
+
+
+def route(state: TurnState, ctx: StepContext) -> dict[str, Any]:
+    """The intent and its calibrated probability, from the local routing model (not the LLM)."""
+    result = get_router().classify_one(state.text)
+    return {"intent": result.intent, "intent_confidence": result.confidence}
+
+
+def retrieve(state: TurnState, ctx: StepContext) -> dict[str, Any]:
+    """Knowledge-base articles for the question, the routed intent's own article boosted."""
+    hits = get_search_backend().search(state.text, k=RETRIEVE_K, intent=state.intent)
+    passages = tuple(Passage(h.article_id, h.title, h.intent, h.text, h.score, h.version) for h in hits)
+    return {"passages": passages}
+
+
+def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
+    """The LLM's answer from the best article if it is grounded, else the article's own sentences; cited."""
+    source = state.passages[0]
+    settings = state.draft_settings
+    completion = get_llm_client().chat(
+        model=settings.model,
+        messages=draft_messages(state.text, source),
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+    )
+    ctx.record_usage(
+        model=completion.model,
+        prompt_tokens=completion.prompt_tokens,
+        completion_tokens=completion.completion_tokens,
+    )
+    llm_grounding = grounding_of(completion.text, source)
+    if is_usable(llm_grounding):
+        answer, origin = completion.text, "llm"
+    else:
+        answer, origin = extract_answer(state.text, source), "article_extract"
+    return {
+        "draft": with_citation(answer, source),
+        "cited_article_ids": (source.article_id,),
+        "signals": {
+            **state.signals,
+            "draft_origin": origin,
+            "llm_grounded_share": llm_grounding.supported_share,
+            "llm_unsupported_numbers": list(llm_grounding.unsupported_numbers),
+        },
+    }
+
+
+def score(state: TurnState, ctx: StepContext) -> dict[str, Any]:
+    """Confidence from the route's probability, retrieval agreement and how grounded the draft is."""
+    source = state.passages[0]
+    grounding = grounding_of(without_citation(state.draft), source)
+    confidence, signals = score_draft(
+        intent=state.intent,
+        intent_confidence=state.intent_confidence,
+        top_passage_intent=source.intent,
+        grounding=grounding,
+    )
+    return {"confidence": confidence, "signals": {**state.signals, **signals}}
+
+
+def decide(state: TurnState, ctx: StepContext) -> dict[str, Any]:
+    """Auto-send, review or escalate, by the intent's policy."""
+    decision, reason = decide_rule(
+        in_scope=state.in_scope,
+        wants_human=state.wants_human,
+        has_draft=bool(state.draft),
+        confidence=state.confidence,
+        policy=policy_for(state.intent),
+    )
+    return {"decision": decision.value, "reason": reason}
+
+
+def after_guard(state: TurnState) -> Literal["route", "decide"]:
+    return "route" if state.in_scope and not state.wants_human else "decide"
+
+
+def after_route(state: TurnState) -> Literal["retrieve", "decide"]:
+    return "decide" if policy_for(state.intent).always_escalate else "retrieve"
+
+
+def after_retrieve(state: TurnState) -> Literal["draft", "decide"]:
+    return "draft" if state.passages else "decide"

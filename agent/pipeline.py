@@ -1,0 +1,142 @@
+"""Build the agent's state graph and run it for one customer message, storing the trace and the draft."""
+
+from __future__ import annotations
+
+import logging
+import time
+from decimal import Decimal
+from functools import lru_cache
+
+from django.db import transaction
+
+from agent import nodes
+from agent.graph import CompiledGraph, NodeFailed, RetryPolicy, StateGraph, StepRecord
+from agent.llm import RETRYABLE_ERRORS
+from agent.models import AgentRun, AgentStep, AgentVersion, Draft, LanguageModel, Message
+from agent.models.drafts import Decision
+from agent.outcomes import apply_decision, hand_over_failed_run
+from agent.state import DraftSettings, TurnState
+
+logger = logging.getLogger(__name__)
+
+LLM_RETRY = RetryPolicy(max_attempts=3, initial_interval=0.5, backoff_factor=2.0, retry_on=RETRYABLE_ERRORS)
+
+
+@lru_cache(maxsize=1)
+def build_graph() -> CompiledGraph[TurnState]:
+    """guard → route → retrieve → draft → score → decide, with the short cuts to decide."""
+    graph = StateGraph(TurnState)
+    graph.add_node("guard", nodes.guard, reads=("text",))
+    graph.add_node("route", nodes.route, reads=("text",))
+    graph.add_node("retrieve", nodes.retrieve, reads=("text", "intent"))
+    graph.add_node("draft", nodes.draft, retry=LLM_RETRY, reads=("text", "passages"))
+    graph.add_node("score", nodes.score, reads=("draft", "intent_confidence"))
+    graph.add_node("decide", nodes.decide, reads=("intent", "confidence", "in_scope", "wants_human"))
+    graph.set_entry_point("guard")
+    graph.add_conditional_edges("guard", nodes.after_guard, ("route", "decide"))
+    graph.add_conditional_edges("route", nodes.after_route, ("retrieve", "decide"))
+    graph.add_conditional_edges("retrieve", nodes.after_retrieve, ("draft", "decide"))
+    graph.add_edge("draft", "score")
+    graph.add_edge("score", "decide")
+    graph.add_edge("decide", "__end__")
+    return graph.compile()
+
+
+def default_agent_version() -> AgentVersion:
+    """The version marked default, created with the settings' defaults on first use."""
+    version = AgentVersion.objects.filter(is_default=True).order_by("pk").first()
+    if version is None:
+        version, _ = AgentVersion.objects.get_or_create(name="v1", defaults={"is_default": True})
+    return version
+
+
+class _StepWriter:
+    """Stores each step as it finishes and keeps the run's totals."""
+
+    def __init__(self, run: AgentRun) -> None:
+        self.run = run
+        self.position = 0
+        self._prices = {m.name: m for m in LanguageModel.objects.all()}
+
+    def __call__(self, record: StepRecord) -> None:
+        self.position += 1
+        prompt = sum(u.prompt_tokens for u in record.usages)
+        completion = sum(u.completion_tokens for u in record.usages)
+        cost = sum(
+            (self._cost(u.model, u.prompt_tokens, u.completion_tokens) for u in record.usages), Decimal(0)
+        )
+        AgentStep.objects.create(
+            run=self.run,
+            position=self.position,
+            node=record.node,
+            latency_ms=record.latency_ms,
+            attempts=record.attempts,
+            input_summary=record.input_summary,
+            output_summary=record.output_summary,
+            model=", ".join(sorted({u.model for u in record.usages})),
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            cost=cost,
+            error=record.error,
+        )
+        self.run.prompt_tokens += prompt
+        self.run.completion_tokens += completion
+        self.run.cost += cost
+
+    def _cost(self, model: str, prompt_tokens: int, completion_tokens: int) -> Decimal:
+        price = self._prices.get(model)
+        if price is None:
+            return Decimal(0)
+        return price.cost(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+
+
+def run_agent(*, message: Message) -> Draft:
+    """Answer one stored customer message: run the graph, store run, steps and draft, and act on the decision.
+
+    Idempotent per message: a message that already has a draft gets that draft back, so a redelivered task
+    never answers twice.
+    """
+    existing = Draft.objects.filter(message=message).first()
+    if existing is not None:
+        return existing
+    conversation = message.conversation
+    version = conversation.agent_version or default_agent_version()
+    run = AgentRun.objects.create(message=message, agent_version=version)
+    state = TurnState(
+        text=message.text,
+        draft_settings=DraftSettings(
+            model=version.model_name, temperature=float(version.temperature), max_tokens=version.max_tokens
+        ),
+    )
+    writer = _StepWriter(run)
+    started = time.perf_counter()
+    try:
+        final = build_graph().invoke(state, record=writer)
+    except NodeFailed as failure:
+        logger.warning("agent run %s failed: %s", run.pk, failure)
+        run.latency_ms = (time.perf_counter() - started) * 1000
+        run.status = AgentRun.Status.FAILED
+        run.error = str(failure)
+        run.final_state = failure.state.to_json()
+        run.save()
+        return hand_over_failed_run(run=run, state=failure.state, reason=f"the {failure.node} step failed")
+    run.latency_ms = (time.perf_counter() - started) * 1000
+    run.status = AgentRun.Status.COMPLETED
+    run.final_state = final.to_json()
+    run.save()
+    with transaction.atomic():
+        draft = Draft.objects.create(
+            run=run,
+            conversation=conversation,
+            message=message,
+            intent=final.intent,
+            text=final.draft,
+            confidence=final.confidence,
+            signals=final.signals,
+            decision=final.decision,
+            reason=final.reason,
+            status=Draft.Status.PENDING_REVIEW,
+        )
+        draft.cited_articles.set(final.cited_article_ids)
+        apply_decision(draft=draft, decision=Decision(final.decision))
+    return draft

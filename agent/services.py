@@ -1,0 +1,41 @@
+"""Writes for the customer side: start a conversation, take in a message. Views and commands call these."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from agent.models import Conversation, Customer, Message
+
+MAX_MESSAGE_CHARS = 4000
+
+
+class InvalidMessage(ValueError):
+    """A customer message that cannot be taken in, with a reason fit to show the customer."""
+
+
+def start_conversation(*, customer: Customer) -> Conversation:
+    return Conversation.objects.create(customer=customer)
+
+
+@transaction.atomic
+def store_customer_message(*, conversation: Conversation, text: str) -> Message:
+    """Validate and store a customer's message; nothing runs on it yet."""
+    text = text.strip()
+    if not text:
+        raise InvalidMessage("Please type a message.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InvalidMessage(f"Please keep messages under {MAX_MESSAGE_CHARS} characters.")
+    message = Message.objects.create(conversation=conversation, role=Message.Role.CUSTOMER, text=text)
+    conversation.status = Conversation.Status.OPEN
+    conversation.save(update_fields=["status", "updated_at"])
+    return message
+
+
+@transaction.atomic
+def receive_customer_message(*, conversation: Conversation, text: str) -> Message:
+    """Store the customer's message first, then queue the agent for it once the row is committed."""
+    from agent.tasks import run_agent_task
+
+    message = store_customer_message(conversation=conversation, text=text)
+    transaction.on_commit(lambda: run_agent_task.delay(message.pk))
+    return message

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from agent.models import Message
+from agent.pipeline import run_agent
+
+
+@shared_task(acks_late=True)
+def run_agent_task(message_id: int) -> int:
+    """Run the agent for one stored customer message; returns the draft's id. Safe to run twice."""
+    message = Message.objects.select_related("conversation").get(pk=message_id)
+    return run_agent(message=message).pk

@@ -1,0 +1,135 @@
+"""The whole graph on real rows, with the real routing model and the real local LLM."""
+
+import pytest
+
+from agent.models import AgentRun, Conversation, Draft, Message, ThresholdPolicy, Ticket
+from agent.pipeline import build_graph, run_agent
+from agent.services import store_customer_message
+from tests.fake_openai import completion_body, scripted_llm
+
+pytestmark = pytest.mark.django_db
+
+
+def ask(conversation, text):
+    return run_agent(message=store_customer_message(conversation=conversation, text=text))
+
+
+def test_the_graph_has_the_six_nodes_in_order():
+    graph = build_graph()
+    assert list(graph.nodes) == ["guard", "route", "retrieve", "draft", "score", "decide"]
+
+
+def test_a_routine_question_is_routed_grounded_and_traced(demo_bank, conversation, local_llm):
+    draft = ask(conversation, "My new card still hasn't arrived, when will it come?")
+    assert draft.intent in {"card_arrival", "card_delivery_estimate"}
+    assert draft.text.endswith(f"Source: {draft.cited_articles.get().title}")
+    assert 0.0 <= draft.confidence <= 1.0
+    assert set(draft.signals) >= {"intent_confidence", "grounded_share", "retrieval_agreement"}
+    steps = list(draft.run.steps.values_list("node", flat=True))
+    assert steps == ["guard", "route", "retrieve", "draft", "score", "decide"]
+    llm_step = draft.run.steps.get(node="draft")
+    assert llm_step.prompt_tokens > 0 and llm_step.completion_tokens > 0
+    assert draft.run.prompt_tokens == llm_step.prompt_tokens
+    assert draft.run.status == AgentRun.Status.COMPLETED
+
+
+def test_a_confident_draft_is_sent_to_the_customer(demo_bank, conversation, local_llm):
+    ThresholdPolicy.objects.update(auto_send_threshold=0.0)
+    draft = ask(conversation, "How long does a card take to arrive?")
+    assert draft.decision == "auto_send" and draft.status == Draft.Status.SENT
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.ANSWERED
+    assert conversation.messages.filter(role=Message.Role.AGENT, text=draft.text).exists()
+
+
+def test_a_draft_below_threshold_waits_for_review_and_is_not_sent(demo_bank, conversation, local_llm):
+    ThresholdPolicy.objects.update(auto_send_threshold=1.0)
+    draft = ask(conversation, "How long does a card take to arrive?")
+    assert draft.decision == "review" and draft.status == Draft.Status.PENDING_REVIEW
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.AWAITING_REVIEW
+    assert not conversation.messages.filter(role=Message.Role.AGENT).exists()
+
+
+def test_a_stolen_card_escalates_with_a_ticket_and_no_llm_call(demo_bank, conversation, settings):
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # nothing listens: any LLM call would fail the run
+    draft = ask(conversation, "Someone stole my card yesterday")
+    assert draft.decision == "escalate" and draft.intent == "lost_or_stolen_card"
+    ticket = Ticket.objects.get()
+    assert draft.ticket == ticket and ticket.customer == conversation.customer
+    notice = conversation.messages.get(role=Message.Role.SYSTEM)
+    assert ticket.reference in notice.text
+    assert "draft" not in draft.run.steps.values_list("node", flat=True)
+
+
+def test_an_out_of_scope_question_is_refused_and_handed_over(demo_bank, conversation):
+    draft = ask(conversation, "What's the weather going to be like in Paris this weekend?")
+    assert draft.decision == "escalate" and "scope" in draft.reason
+    assert list(draft.run.steps.values_list("node", flat=True)) == ["guard", "decide"]
+    assert "only help with questions about your Lumen Bank" in conversation.messages.get(role="system").text
+
+
+def test_asking_for_a_human_escalates(demo_bank, conversation):
+    draft = ask(conversation, "I want to speak to a real person about my transfer")
+    assert draft.decision == "escalate" and draft.reason == "the customer asked for a human"
+
+
+def test_running_twice_for_one_message_gives_the_same_single_draft(demo_bank, conversation, local_llm):
+    ThresholdPolicy.objects.update(auto_send_threshold=0.0)
+    message = store_customer_message(conversation=conversation, text="How long does a card take to arrive?")
+    first = run_agent(message=message)
+    second = run_agent(message=message)
+    assert first == second
+    assert Draft.objects.count() == 1 and conversation.messages.filter(role="agent").count() == 1
+
+
+def test_an_llm_that_keeps_failing_leaves_the_conversation_needing_a_human(demo_bank, conversation, settings):
+    with scripted_llm([(500, {"error": {"message": "boom"}})]) as (url, llm):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "How long does a card take to arrive?")
+    assert len(llm.requests) == 3
+    assert draft.run.status == AgentRun.Status.FAILED and "draft" in draft.run.error
+    step = draft.run.steps.get(node="draft")
+    assert step.attempts == 3 and "InternalServerError" in step.error
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.NEEDS_HUMAN
+    assert conversation.messages.filter(role="customer").count() == 1
+    assert Ticket.objects.filter(conversation=conversation).exists()
+
+
+def test_an_llm_that_fails_once_is_retried_and_the_run_completes(demo_bank, conversation, settings):
+    script = [
+        (500, {"error": {"message": "boom"}}),
+        (200, completion_body("Your card arrives in 3–5 working days.")),
+    ]
+    with scripted_llm(script) as (url, llm):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "How long does a card take to arrive?")
+    assert len(llm.requests) == 2
+    assert draft.run.status == AgentRun.Status.COMPLETED
+    assert draft.run.steps.get(node="draft").attempts == 2
+    assert llm.requests[1]["temperature"] == pytest.approx(0.2)
+
+
+def test_an_empty_llm_answer_is_not_sent(demo_bank, conversation, settings):
+    with scripted_llm([(200, completion_body(""))]) as (url, _):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "How long does a card take to arrive?")
+    assert draft.decision == "escalate"
+    assert not conversation.messages.filter(role="agent").exists()
+
+
+def test_each_step_is_costed_at_the_models_price(demo_bank, conversation, settings):
+    from decimal import Decimal
+
+    from agent.models import LanguageModel
+
+    LanguageModel.objects.create(
+        name="fake-model", input_price_per_million=Decimal("1.50"), output_price_per_million=Decimal("6")
+    )
+    with scripted_llm([(200, completion_body("Your card arrives in 3–5 working days."))]) as (url, _):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "How long does a card take to arrive?")
+    expected = (Decimal("1.50") * 11 + Decimal(6) * 7) / Decimal(1_000_000)
+    assert draft.run.steps.get(node="draft").cost == expected
+    assert draft.run.cost == expected

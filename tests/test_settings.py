@@ -1,0 +1,66 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from supportagent.env import env_bool, env_float, env_int, env_list
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+    "ALLOWED_HOSTS": "support.example.com",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "OPENAI_BASE_URL": "https://llm.example.com/v1",
+    "OPENAI_API_KEY": "sk-test",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DJANGO_SETTINGS_MODULE"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_the_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_a_secret_key_names_the_missing_variable():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_the_embedded_default_needs_no_variables():
+    result = manage("check", env={})
+    assert result.returncode == 0, result.stderr
+
+
+def test_env_helpers_parse_and_default(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "yes")
+    monkeypatch.setenv("X_INT", "7")
+    monkeypatch.setenv("X_FLOAT", "0.25")
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+    assert env_bool("X_BOOL", False) is True and env_bool("X_MISSING", True) is True
+    assert env_int("X_INT", 1) == 7 and env_int("X_MISSING", 3) == 3
+    assert env_float("X_FLOAT", 1.0) == 0.25
+    assert env_list("X_LIST", []) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(("helper", "value"), [(env_bool, "maybe"), (env_int, "seven"), (env_float, "abc")])
+def test_a_malformed_value_names_its_variable(monkeypatch, helper, value):
+    monkeypatch.setenv("X_BAD", value)
+    with pytest.raises(ImproperlyConfigured, match="X_BAD"):
+        helper("X_BAD", 0)
