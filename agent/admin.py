@@ -75,7 +75,7 @@ class AgentStepInline(admin.TabularInline):
     model = AgentStep
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "position",
         "node",
         "latency_ms",
@@ -86,8 +86,7 @@ class AgentStepInline(admin.TabularInline):
         "cost",
         "output_summary",
         "error",
-    ]
-    readonly_fields = fields
+    )
 
 
 @admin.register(AgentRun)

@@ -41,14 +41,15 @@ def grounding_of(answer: str, passage: Passage) -> Grounding:
 
 
 def extract_answer(question: str, passage: Passage) -> str:
-    """The article's opening sentence (which answers its main question) plus the sentences that share most
-    words with the question, in the article's order."""
+    """The article's opening sentence (which answers its main question) plus the sentences that share the
+    most words with the question, in the article's order."""
     sentences = [s.strip() for s in _SENTENCE_END.split(passage.text) if s.strip()]
     if not sentences:
         return ""
     asked = set(content_terms(question))
     overlap = {i: len(asked & set(content_terms(s))) for i, s in enumerate(sentences[1:], start=1)}
-    best = sorted((i for i in overlap if overlap[i] > 0), key=lambda i: (-overlap[i], i))
+    most = max(overlap.values(), default=0)
+    best = [i for i in sorted(overlap) if most > 0 and overlap[i] == most]
     chosen = sorted({0, *best[: MAX_EXTRACT_SENTENCES - 1]})
     return " ".join(sentences[i] for i in chosen)
 

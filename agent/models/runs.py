@@ -30,6 +30,10 @@ def default_temperature() -> Decimal:
     return Decimal(str(settings.LLM_DEFAULT_TEMPERATURE))
 
 
+def default_max_tokens() -> int:
+    return int(settings.LLM_MAX_TOKENS)
+
+
 class AgentVersion(models.Model):
     name = models.CharField(max_length=60, unique=True)
     description = models.TextField(blank=True)
@@ -43,9 +47,9 @@ class AgentVersion(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
     max_tokens = models.PositiveIntegerField(
-        default=160,
+        default=default_max_tokens,
         validators=[MinValueValidator(16), MaxValueValidator(1024)],
-        help_text="Bound on a draft.",
+        help_text="Bound on a draft's length in tokens.",
     )
     is_default = models.BooleanField(default=False, help_text="Used for conversations with no version set.")
     created_at = models.DateTimeField(auto_now_add=True)
