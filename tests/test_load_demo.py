@@ -1,3 +1,4 @@
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -17,7 +18,7 @@ def test_it_loads_one_article_and_policy_per_banking77_intent():
     assert ThresholdPolicy.objects.count() == 77
     assert ThresholdPolicy.objects.get(intent="lost_or_stolen_card").always_escalate
     assert not ThresholdPolicy.objects.get(intent="card_arrival").always_escalate
-    assert AgentVersion.objects.get(is_default=True).temperature == pytest.approx(0.2)
+    assert AgentVersion.objects.get(is_default=True).temperature == Decimal("0.20")
 
 
 def test_loading_twice_changes_nothing():

@@ -78,7 +78,7 @@ class AgentRun(models.Model):
     latency_ms = models.FloatField(null=True, blank=True)
     prompt_tokens = models.PositiveIntegerField(default=0)
     completion_tokens = models.PositiveIntegerField(default=0)
-    cost = models.DecimalField(max_digits=12, decimal_places=6, default=Decimal("0"))
+    cost = models.DecimalField(max_digits=18, decimal_places=10, default=Decimal("0"))
     final_state = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
 
@@ -100,7 +100,7 @@ class AgentStep(models.Model):
     model = models.CharField(max_length=120, blank=True)
     prompt_tokens = models.PositiveIntegerField(default=0)
     completion_tokens = models.PositiveIntegerField(default=0)
-    cost = models.DecimalField(max_digits=12, decimal_places=6, default=Decimal("0"))
+    cost = models.DecimalField(max_digits=18, decimal_places=10, default=Decimal("0"))
     error = models.TextField(blank=True)
 
     class Meta:
