@@ -142,7 +142,7 @@ SEARCH_BACKEND = env_str("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL 
 ROUTER_MODEL_DIR = Path(env_str("ROUTER_MODEL_DIR", str(VAR_DIR / "models")))
 
 # Confidence at or above which a draft is sent without review, unless an intent's policy says otherwise.
-DEFAULT_AUTO_SEND_THRESHOLD = env_float("DEFAULT_AUTO_SEND_THRESHOLD", 0.9)
+DEFAULT_AUTO_SEND_THRESHOLD = env_float("DEFAULT_AUTO_SEND_THRESHOLD", 0.95)
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

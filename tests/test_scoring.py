@@ -9,7 +9,7 @@ ARTICLE = (
 
 
 def test_a_draft_copied_from_the_article_is_fully_grounded():
-    grounding = measure_grounding("Your card arrives within 3-5 working days.", [ARTICLE])
+    grounding = measure_grounding("Your card usually arrives within 3-5 working days.", [ARTICLE])
     assert grounding.supported_share == 1.0
     assert grounding.unsupported_numbers == ()
 
@@ -21,7 +21,7 @@ def test_words_and_numbers_missing_from_the_article_lower_grounding():
 
 
 def test_confidence_multiplies_route_probability_retrieval_agreement_and_grounding():
-    grounding = measure_grounding("Your card arrives within 3-5 working days.", [ARTICLE])
+    grounding = measure_grounding("Your card usually arrives within 3-5 working days.", [ARTICLE])
     confidence, signals = score_draft(
         intent="card_arrival", intent_confidence=0.9, top_passage_intent="card_arrival", grounding=grounding
     )
@@ -30,7 +30,7 @@ def test_confidence_multiplies_route_probability_retrieval_agreement_and_groundi
 
 
 def test_an_article_for_another_intent_lowers_confidence():
-    grounding = measure_grounding("Your card arrives within 3-5 working days.", [ARTICLE])
+    grounding = measure_grounding("Your card usually arrives within 3-5 working days.", [ARTICLE])
     on, _ = score_draft(
         intent="card_arrival", intent_confidence=0.9, top_passage_intent="card_arrival", grounding=grounding
     )
