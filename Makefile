@@ -31,7 +31,7 @@ lint: venv
 	$(BIN)/mypy agent review supportagent
 
 test-embedded: venv
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 test-services: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest

@@ -206,41 +206,24 @@ class CompiledGraph(Generic[S]):
     def _run_step(self, name: str, state: S, record: StepRecorder, sleep: Callable[[float], None]) -> S:
         spec = self.nodes[name]
         inputs = {key: summarise(getattr(state, key)) for key in spec.reads}
+        # Tokens spent on failed attempts are still spent: every attempt reports into the same list.
+        context = StepContext()
         started = time.perf_counter()
         attempt = 0
         while True:
             attempt += 1
-            context = StepContext()
             try:
                 update = dict(spec.fn(state, context))
                 new_state = dataclasses.replace(state, **update)  # type: ignore[type-var]
             except Exception as error:
-                retryable = isinstance(error, spec.retry.retry_on)
-                if retryable and attempt < spec.retry.max_attempts:
+                if isinstance(error, spec.retry.retry_on) and attempt < spec.retry.max_attempts:
                     sleep(spec.retry.delay(attempt))
                     continue
-                record(
-                    StepRecord(
-                        name,
-                        _elapsed_ms(started),
-                        attempt,
-                        inputs,
-                        {},
-                        context.usages,
-                        f"{type(error).__name__}: {error}",
-                    )
-                )
+                failure = f"{type(error).__name__}: {error}"
+                record(StepRecord(name, _elapsed_ms(started), attempt, inputs, {}, context.usages, failure))
                 raise NodeFailed(name, error, state) from error
-            record(
-                StepRecord(
-                    name,
-                    _elapsed_ms(started),
-                    attempt,
-                    inputs,
-                    {key: summarise(value) for key, value in update.items()},
-                    context.usages,
-                )
-            )
+            outputs = {key: summarise(value) for key, value in update.items()}
+            record(StepRecord(name, _elapsed_ms(started), attempt, inputs, outputs, context.usages))
             return new_state
 
     def _next(self, name: str, state: S) -> str:

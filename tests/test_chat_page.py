@@ -46,3 +46,11 @@ def test_another_browser_cannot_see_the_conversation(client, django_capture_on_c
         client.post("/chat/", {"text": "my secret question"})
     client.cookies.clear()
     assert "my secret question" not in client.get("/chat/").content.decode()
+
+
+def test_a_new_conversation_can_be_started(client):
+    client.get("/chat/")
+    response = client.post("/chat/new/")
+    assert response.status_code == 302
+    client.get("/chat/")
+    assert Conversation.objects.count() == 2

@@ -138,3 +138,18 @@ def test_jittered_backoff_stays_within_half_and_full_delay():
     policy = RetryPolicy(initial_interval=0.5, backoff_factor=2.0, jitter=True)
     for attempt, full in [(1, 0.5), (2, 1.0), (3, 2.0)]:
         assert all(full / 2 <= policy.delay(attempt) <= full for _ in range(50))
+
+
+def test_tokens_spent_on_a_failed_attempt_are_still_recorded():
+    calls = []
+
+    def spends_then_fails_once(state: Counter, ctx: StepContext) -> dict:
+        ctx.record_usage(model="m", prompt_tokens=10, completion_tokens=5)
+        calls.append(1)
+        if len(calls) == 1:
+            raise TimeoutError("slow")
+        return {"value": 1}
+
+    records: list[StepRecord] = []
+    flaky_graph(spends_then_fails_once, POLICY).invoke(Counter(), record=records.append, sleep=lambda s: None)
+    assert [u.prompt_tokens for u in records[0].usages] == [10, 10]

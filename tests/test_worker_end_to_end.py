@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from agent.models import Draft, Message, ThresholdPolicy
 from agent.services import receive_customer_message
+from tests.conftest import database_url_for_subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,14 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL: the worker takes tasks from Redis"),
 ]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{user}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -37,7 +29,7 @@ def celery_worker(llm_endpoint, settings):
     app.conf.task_always_eager = False
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": database_url_for_subprocess(),
         "OPENAI_BASE_URL": llm_endpoint,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "ROUTER_MODEL_DIR": str(settings.ROUTER_MODEL_DIR),

@@ -1,8 +1,11 @@
+import signal
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agent.local_llm import LocalLLMServer, LocalModelMissing, server_is_up
+from agent.management.commands.serve_llm import interrupt
 from agent.routing import get_router
 
 
@@ -18,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="")
 
     def handle(self, *args: object, **options: str) -> None:
+        signal.signal(signal.SIGTERM, interrupt)
         server = None
         local_url = f"http://{settings.LOCAL_LLM_HOST}:{settings.LOCAL_LLM_PORT}/v1"
         if local_url == settings.OPENAI_BASE_URL and not server_is_up(local_url):
@@ -45,6 +49,7 @@ class Command(BaseCommand):
             lines.append(f"  Staff login:     {options['reviewer']} / {options['password']}")
         lines.append("Press Ctrl+C to stop.\n")
         self.stdout.write("\n".join(lines))
+        self.stdout.flush()
         try:
             call_command("runserver", f"{options['addr']}:{options['port']}", use_reloader=False)
         finally:
