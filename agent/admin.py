@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 
 from agent.models import (
@@ -13,6 +14,8 @@ from agent.models import (
     ThresholdPolicy,
     Ticket,
 )
+from review.metrics import ThresholdReport, threshold_reports
+from review.models import ThresholdChange
 
 
 @admin.register(Customer)
@@ -141,10 +144,66 @@ class DraftAdmin(admin.ModelAdmin):
 
 @admin.register(ThresholdPolicy)
 class ThresholdPolicyAdmin(admin.ModelAdmin):
-    list_display = ["intent", "auto_send_threshold", "always_escalate", "updated_at"]
+    """Thresholds beside what reviewed history measured for them; every change is audited."""
+
+    list_display = [
+        "intent",
+        "auto_send_threshold",
+        "always_escalate",
+        "reviewed",
+        "measured_precision",
+        "measured_coverage",
+        "threshold_for_target",
+        "updated_at",
+    ]
     list_editable = ["auto_send_threshold", "always_escalate"]
     list_filter = ["always_escalate"]
     search_fields = ["intent"]
+    audited_fields = ("auto_send_threshold", "always_escalate")
+
+    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+        thresholds = dict(ThresholdPolicy.objects.values_list("intent", "auto_send_threshold"))
+        self._reports = threshold_reports(thresholds)
+        extra = {"target_precision": settings.CALIBRATION_TARGET_PRECISION, **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
+
+    def _report(self, obj: ThresholdPolicy) -> ThresholdReport | None:
+        return getattr(self, "_reports", {}).get(obj.intent)
+
+    @admin.display(description="reviewed")
+    def reviewed(self, obj: ThresholdPolicy) -> int:
+        report = self._report(obj)
+        return report.samples if report else 0
+
+    @admin.display(description="precision at threshold")
+    def measured_precision(self, obj: ThresholdPolicy) -> str:
+        report = self._report(obj)
+        return "—" if report is None or report.precision is None else f"{report.precision:.1%}"
+
+    @admin.display(description="coverage at threshold")
+    def measured_coverage(self, obj: ThresholdPolicy) -> str:
+        report = self._report(obj)
+        return "—" if report is None or not report.samples else f"{report.coverage:.1%}"
+
+    @admin.display(description=f"threshold for {settings.CALIBRATION_TARGET_PRECISION:.0%} precision")
+    def threshold_for_target(self, obj: ThresholdPolicy) -> str:
+        report = self._report(obj)
+        return (
+            "—"
+            if report is None or report.threshold_for_target is None
+            else f"{report.threshold_for_target:.3f}"
+        )
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        before = ThresholdPolicy.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        for field in self.audited_fields:
+            old = getattr(before, field) if before else None
+            new = getattr(obj, field)
+            if before is None or old != new:
+                ThresholdChange.objects.create(
+                    policy=obj, field=field, old_value=str(old), new_value=str(new), changed_by=request.user
+                )
 
 
 @admin.register(AgentVersion)

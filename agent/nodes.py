@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from agent.confidence import calibrate
 from agent.decisions import decide as decide_rule
 from agent.drafting import (
     draft_messages,
@@ -97,16 +98,19 @@ def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
 
 
 def score(state: TurnState, ctx: StepContext) -> dict[str, Any]:
-    """Confidence from the route's probability, retrieval agreement and how grounded the draft is."""
+    """Confidence from the route's probability, retrieval agreement and how grounded the draft is, calibrated
+    on what reviewers approved."""
     source = state.passages[0]
     grounding = grounding_of(without_citation(state.draft), source)
-    confidence, signals = score_draft(
+    raw, signals = score_draft(
         intent=state.intent,
         intent_confidence=state.intent_confidence,
         top_passage_intent=source.intent,
         grounding=grounding,
     )
-    return {"confidence": confidence, "signals": {**state.signals, **signals}}
+    confidence, calibration = calibrate(intent=state.intent, raw=raw)
+    signals = {**state.signals, **signals, "raw_confidence": raw, "calibration": calibration}
+    return {"confidence": confidence, "signals": signals}
 
 
 def decide(state: TurnState, ctx: StepContext) -> dict[str, Any]:

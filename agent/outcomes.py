@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from agent import events
 from agent.models import AgentRun, Conversation, Draft, Message, Ticket
 from agent.models.drafts import Decision
 from agent.state import TurnState
@@ -19,29 +20,53 @@ OUT_OF_SCOPE_NOTICE = (
 )
 
 
+def set_conversation_status(conversation: Conversation, status: str) -> None:
+    """Store the status and tell the customer's open pages, once committed."""
+    conversation.status = status
+    conversation.save(update_fields=["status", "updated_at"])
+    events.conversation_updated(public_id=conversation.public_id, status=status)
+
+
+def deliver(*, conversation: Conversation, role: str, text: str, status: str) -> Message:
+    """Add a message for the customer to the conversation and set its status; the page hears at once."""
+    message = Message.objects.create(conversation=conversation, role=role, text=text)
+    set_conversation_status(conversation, status)
+    return message
+
+
+def hand_over(*, draft: Draft, status: str = Conversation.Status.ESCALATED) -> Ticket:
+    """Open a ticket for a human and tell the customer its reference."""
+    in_scope = bool((draft.run.final_state or {}).get("in_scope", True))
+    ticket = open_ticket(draft=draft)
+    notice = HANDOFF_NOTICE if in_scope else OUT_OF_SCOPE_NOTICE
+    deliver(
+        conversation=draft.conversation,
+        role=Message.Role.SYSTEM,
+        text=notice.format(reference=ticket.reference),
+        status=status,
+    )
+    return ticket
+
+
 def apply_decision(*, draft: Draft, decision: Decision) -> None:
     """Send, queue for review, or escalate `draft`, and set its conversation's status to match."""
     conversation = draft.conversation
     if decision == Decision.AUTO_SEND:
-        Message.objects.create(conversation=conversation, role=Message.Role.AGENT, text=draft.text)
+        deliver(
+            conversation=conversation,
+            role=Message.Role.AGENT,
+            text=draft.text,
+            status=Conversation.Status.ANSWERED,
+        )
         draft.status = Draft.Status.SENT
-        conversation.status = Conversation.Status.ANSWERED
     elif decision == Decision.REVIEW:
         draft.status = Draft.Status.PENDING_REVIEW
-        conversation.status = Conversation.Status.AWAITING_REVIEW
+        set_conversation_status(conversation, Conversation.Status.AWAITING_REVIEW)
+        events.draft_queued(draft_id=draft.pk, intent=draft.intent, confidence=draft.confidence)
     else:
-        in_scope = bool((draft.run.final_state or {}).get("in_scope", True))
-        draft.ticket = open_ticket(draft=draft)
-        notice = HANDOFF_NOTICE if in_scope else OUT_OF_SCOPE_NOTICE
-        Message.objects.create(
-            conversation=conversation,
-            role=Message.Role.SYSTEM,
-            text=notice.format(reference=draft.ticket.reference),
-        )
+        draft.ticket = hand_over(draft=draft)
         draft.status = Draft.Status.ESCALATED
-        conversation.status = Conversation.Status.ESCALATED
     draft.save()
-    conversation.save(update_fields=["status", "updated_at"])
 
 
 def open_ticket(*, draft: Draft) -> Ticket:
@@ -72,8 +97,6 @@ def hand_over_failed_run(*, run: AgentRun, state: TurnState, reason: str) -> Dra
         reason=reason,
         status=Draft.Status.ESCALATED,
     )
-    apply_decision(draft=draft, decision=Decision.ESCALATE)
-    conversation = draft.conversation
-    conversation.status = Conversation.Status.NEEDS_HUMAN
-    conversation.save(update_fields=["status", "updated_at"])
+    draft.ticket = hand_over(draft=draft, status=Conversation.Status.NEEDS_HUMAN)
+    draft.save(update_fields=["ticket"])
     return draft

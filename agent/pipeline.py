@@ -132,6 +132,7 @@ def run_agent(*, message: Message) -> Draft:
             intent=final.intent,
             text=final.draft,
             confidence=final.confidence,
+            raw_confidence=final.signals.get("raw_confidence", final.confidence),
             signals=final.signals,
             decision=final.decision,
             reason=final.reason,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from agent.models import Conversation, Customer, Message
+from agent.outcomes import set_conversation_status
 
 MAX_MESSAGE_CHARS = 4000
 
@@ -26,8 +27,7 @@ def store_customer_message(*, conversation: Conversation, text: str) -> Message:
     if len(text) > MAX_MESSAGE_CHARS:
         raise InvalidMessage(f"Please keep messages under {MAX_MESSAGE_CHARS} characters.")
     message = Message.objects.create(conversation=conversation, role=Message.Role.CUSTOMER, text=text)
-    conversation.status = Conversation.Status.OPEN
-    conversation.save(update_fields=["status", "updated_at"])
+    set_conversation_status(conversation, Conversation.Status.OPEN)
     return message
 
 

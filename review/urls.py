@@ -3,4 +3,10 @@ from django.urls import path
 from review import views
 
 app_name = "review"
-urlpatterns = [path("", views.queue, name="queue")]
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("drafts/<int:draft_id>/", views.draft_detail, name="draft"),
+    path("drafts/<int:draft_id>/decide/", views.decide, name="decide"),
+    path("drafts/<int:draft_id>/release/", views.release, name="release"),
+    path("evaluation-cases.jsonl", views.export_evaluation_cases, name="export"),
+]

@@ -144,6 +144,12 @@ ROUTER_MODEL_DIR = Path(env_str("ROUTER_MODEL_DIR", str(VAR_DIR / "models")))
 # Confidence at or above which a draft is sent without review, unless an intent's policy says otherwise.
 DEFAULT_AUTO_SEND_THRESHOLD = env_float("DEFAULT_AUTO_SEND_THRESHOLD", 0.95)
 
+# The review queue: how long opening a draft holds it, when a waiting draft is late, and calibration.
+REVIEW_CLAIM_SECONDS = env_int("REVIEW_CLAIM_SECONDS", 300)
+REVIEW_SLA_MINUTES = env_int("REVIEW_SLA_MINUTES", 15)
+CALIBRATION_MIN_SAMPLES = env_int("CALIBRATION_MIN_SAMPLES", 30)
+CALIBRATION_TARGET_PRECISION = env_float("CALIBRATION_TARGET_PRECISION", 0.95)
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

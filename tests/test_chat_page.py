@@ -18,7 +18,7 @@ def test_a_posted_message_is_stored_and_the_page_redirects(client, django_captur
         response = client.post("/chat/", {"text": "Where is my card?"})
     assert response.status_code == 302
     assert Message.objects.get().text == "Where is my card?"
-    assert len(callbacks) == 1
+    assert any("receive_customer_message" in c.__qualname__ for c in callbacks)
 
 
 def test_an_empty_message_gets_a_clear_error_and_nothing_is_stored(client):

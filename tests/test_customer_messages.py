@@ -22,7 +22,7 @@ def test_a_message_is_stored_before_the_agent_runs(conversation, django_capture_
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         message = receive_customer_message(conversation=conversation, text="  Where is my card?  ")
     assert Message.objects.get() == message and message.text == "Where is my card?"
-    assert len(callbacks) == 1
+    assert any("receive_customer_message" in c.__qualname__ for c in callbacks)
     assert not Draft.objects.exists()
 
 

@@ -1,3 +1,4 @@
+from .calibration import ConfidenceCalibration
 from .conversations import Conversation, Customer, Message, Ticket
 from .drafts import Draft, ThresholdPolicy
 from .knowledge import KnowledgeArticle
@@ -7,6 +8,7 @@ __all__ = [
     "AgentRun",
     "AgentStep",
     "AgentVersion",
+    "ConfidenceCalibration",
     "Conversation",
     "Customer",
     "Draft",

@@ -29,7 +29,15 @@ class Draft(models.Model):
     cited_articles = models.ManyToManyField(
         "agent.KnowledgeArticle", blank=True, related_name="citing_drafts"
     )
-    confidence = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    confidence = models.FloatField(
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Calibrated on reviewed history: the estimated probability a reviewer approves it as is.",
+    )
+    raw_confidence = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Before calibration.",
+    )
     signals = models.JSONField(
         default=dict, help_text="The measured signals the confidence was computed from."
     )

@@ -1,0 +1,13 @@
+// The demo chat page refreshes its conversation the moment the server says it changed.
+(function () {
+  "use strict";
+  let delay = 1000;
+  function connect() {
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${window.location.host}/ws/chat/`);
+    socket.onopen = () => { delay = 1000; };
+    socket.onmessage = () => window.htmx.ajax("GET", "/chat/", { target: "#conversation", swap: "outerHTML" });
+    socket.onclose = () => { setTimeout(connect, delay); delay = Math.min(delay * 2, 30000); };
+  }
+  connect();
+})();
