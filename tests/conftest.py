@@ -48,6 +48,8 @@ def llm_endpoint() -> Iterator[str]:
 def local_llm(llm_endpoint: str, settings) -> str:  # type: ignore[no-untyped-def]
     """Point the agent at the session's LLM endpoint for one test."""
     settings.OPENAI_BASE_URL = llm_endpoint
+    # A slow shared CI machine must not turn into a flaky test; production keeps its own timeout.
+    settings.LLM_TIMEOUT_SECONDS = 120
     return llm_endpoint
 
 
@@ -76,3 +78,60 @@ def celery_runs_in_process() -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def make_reviewer(db):  # type: ignore[no-untyped-def]
+    """Staff users in the reviewers' group."""
+    from django.contrib.auth.models import Group, User
+
+    def make(username: str) -> User:
+        user = User.objects.create_user(username, password="review-pass-123", is_staff=True)
+        user.groups.add(Group.objects.get_or_create(name="Support reviewers")[0])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_pending_draft(db, customer):  # type: ignore[no-untyped-def]
+    """Drafts waiting for review, built the way the pipeline stores them (without running the LLM)."""
+    from agent.models import AgentRun, Draft
+    from agent.services import start_conversation, store_customer_message
+
+    def make(
+        question: str = "How do I change my PIN?",
+        text: str = "You can change your PIN in the app.\n\nSource: How do I change my PIN?",
+        intent: str = "change_pin",
+        raw_confidence: float = 0.6,
+    ) -> Draft:
+        conversation = start_conversation(customer=customer)
+        message = store_customer_message(conversation=conversation, text=question)
+        passage = {
+            "article_id": 1,
+            "title": "How do I change my PIN?",
+            "intent": intent,
+            "text": "...",
+            "score": 2.0,
+            "version": 1,
+        }
+        run = AgentRun.objects.create(
+            message=message,
+            status=AgentRun.Status.COMPLETED,
+            final_state={"in_scope": True, "passages": [passage]},
+        )
+        conversation.status = "awaiting_review"
+        conversation.save()
+        return Draft.objects.create(
+            run=run,
+            conversation=conversation,
+            message=message,
+            intent=intent,
+            text=text,
+            confidence=raw_confidence,
+            raw_confidence=raw_confidence,
+            decision="review",
+            status=Draft.Status.PENDING_REVIEW,
+        )
+
+    return make

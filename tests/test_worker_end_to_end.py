@@ -33,6 +33,7 @@ def celery_worker(llm_endpoint, settings):
         "OPENAI_BASE_URL": llm_endpoint,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "ROUTER_MODEL_DIR": str(settings.ROUTER_MODEL_DIR),
+        "LLM_TIMEOUT_SECONDS": "120",
     }
     app.control.purge()
     worker = subprocess.Popen(
