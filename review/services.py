@@ -141,7 +141,7 @@ def _apply(*, draft: Draft, action: str, final_text: str, send_as: str | None) -
 def _locked(draft: Draft) -> Draft:
     """The draft's row, locked for this transaction, which must still be waiting for review."""
     locked = (
-        Draft.objects.select_for_update()
+        Draft.objects.select_for_update(of=("self",))
         .select_related("conversation", "message", "run__agent_version")
         .get(pk=draft.pk)
     )

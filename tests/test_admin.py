@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
@@ -59,3 +61,42 @@ def test_editing_an_articles_body_in_admin_raises_its_version(admin_client_with_
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.version == 2 and article.body.endswith("Updated.")
+
+
+def test_changing_a_threshold_in_admin_is_audited(admin_client_with_demo):
+    from agent.models import ThresholdPolicy
+    from review.models import ThresholdChange
+
+    policy = ThresholdPolicy.objects.get(intent="card_arrival")
+    url = reverse("admin:agent_thresholdpolicy_change", args=[policy.pk])
+    response = admin_client_with_demo.post(url, {"intent": "card_arrival", "auto_send_threshold": "0.8"})
+    assert response.status_code == 302
+    change = ThresholdChange.objects.get()
+    assert (change.field, change.old_value, change.new_value) == ("auto_send_threshold", "0.95", "0.8")
+    assert change.changed_by.username == "admin"
+
+
+def test_the_threshold_list_shows_measured_precision_coverage_and_the_target_threshold(
+    admin_client_with_demo, make_reviewer, make_pending_draft
+):
+    from agent.models import ThresholdPolicy
+    from review import services
+
+    ThresholdPolicy.objects.filter(intent="change_pin").update(auto_send_threshold=0.85)
+    rita = make_reviewer("rita")
+    # 12 drafts scored 0.9, all approved; 8 scored 0.4, one approved. No calibration is fitted yet
+    # (the refit runs after commit), so scores are the raw ones.
+    for i in range(20):
+        draft = make_pending_draft(raw_confidence=0.9 if i < 12 else 0.4)
+        if i < 13:
+            services.approve_draft(draft=draft, reviewer=rita)
+        else:
+            services.reject_draft(draft=draft, reviewer=rita, reason="wrong")
+    response = admin_client_with_demo.get(
+        reverse("admin:agent_thresholdpolicy_changelist"), {"q": "change_pin"}
+    )
+    cells = re.findall(r'<td class="field-(\w+)[^"]*">([^<]*)<', response.content.decode())
+    row = dict(cells)
+    assert row["reviewed"] == "20"
+    assert row["measured_precision"] == "100.0%" and row["measured_coverage"] == "60.0%"
+    assert row["threshold_for_target"] == "0.900"

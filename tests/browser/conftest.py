@@ -1,0 +1,167 @@
+"""Browser tests: the real ASGI app under daphne on a free port, Debian's Chromium driven by Playwright.
+
+Run them on their own: `.venv/bin/pytest -m browser tests/browser`. The server is a separate process that
+reads the test database, so every test is `django_db(transaction=True)`: its rows must be committed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.conftest import database_url_for_subprocess, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# A slow 2-core machine: generous waits for anything live; the LLM's draft gets its own, longer one.
+LIVE_UPDATE_MS = 20_000
+SERVER_START_SECONDS = 90
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def _wait_until_serving(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"daphne exited with {server.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"daphne did not answer {url} in {SERVER_START_SECONDS}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def server_url(django_db_setup, llm_endpoint: str, artifacts: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app under daphne, as `run_demo` serves it, on the test database and the session's LLM."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        {
+            "DATABASE_URL": database_url_for_subprocess(),
+            "OPENAI_BASE_URL": llm_endpoint,
+            "CELERY_TASK_ALWAYS_EAGER": "true",
+            "LLM_TIMEOUT_SECONDS": "120",
+            "DEBUG": "true",
+            "ROUTER_MODEL_DIR": str(settings.ROUTER_MODEL_DIR),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    log = artifacts / "daphne.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "supportagent.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_serving(f"{url}/chat/", server, log)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in the test thread, and Django's ORM refuses to run where a
+    # loop runs: allow it for as long as the browser is up (tests, and pytest-django's flushes between
+    # them), and only then, so the default test run and the server process keep Django's check.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    expect.set_options(timeout=LIVE_UPDATE_MS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Remember whether the test body failed, so `new_context` can photograph every page it left open."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def new_context(
+    browser: Browser, server_url: str, artifacts: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], BrowserContext]]:
+    """A fresh browser context (own cookies, own session) per person; closed after the test."""
+    contexts: dict[str, BrowserContext] = {}
+
+    def make(person: str) -> BrowserContext:
+        context = browser.new_context(base_url=server_url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(30_000)
+        context.set_default_navigation_timeout(90_000)
+        contexts[person] = context
+        return context
+
+    yield make
+    failed = request.node.stash.get(FAILED, False)
+    for person, context in contexts.items():
+        if failed:
+            for number, page in enumerate(context.pages):
+                page.screenshot(
+                    path=artifacts / f"{request.node.name}-FAILED-{person}-{number}.png", full_page=True
+                )
+        context.close()
+
+
+@pytest.fixture
+def snap(artifacts: Path, request: pytest.FixtureRequest) -> Callable[[Page, str], None]:
+    """Save a screenshot of `page` as artifacts/browser/<test>-<step>.png."""
+
+    def save(page: Page, step: str) -> None:
+        page.screenshot(path=artifacts / f"{request.node.name}-{step}.png", full_page=True)
+
+    return save
