@@ -1,5 +1,9 @@
+from collections.abc import Callable
+
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from agent.models import (
     AgentRun,
@@ -14,6 +18,7 @@ from agent.models import (
     ThresholdPolicy,
     Ticket,
 )
+from review import services as review_services
 from review.metrics import ThresholdReport, threshold_reports
 from review.models import ThresholdChange
 
@@ -140,6 +145,34 @@ class DraftAdmin(admin.ModelAdmin):
     search_fields = ["text", "intent", "message__text", "reason"]
     raw_id_fields = ["run", "conversation", "message", "ticket"]
     filter_horizontal = ["cited_articles"]
+    actions = ["approve_as_drafted", "escalate_to_specialist"]
+
+    @admin.action(description="Approve the selected drafts as drafted and send them")
+    def approve_as_drafted(self, request: HttpRequest, queryset: QuerySet[Draft]) -> None:
+        self._decide_each(
+            request, queryset, lambda draft: review_services.approve_draft(draft=draft, reviewer=request.user)
+        )
+
+    @admin.action(description="Escalate the selected drafts to a specialist")
+    def escalate_to_specialist(self, request: HttpRequest, queryset: QuerySet[Draft]) -> None:
+        self._decide_each(
+            request,
+            queryset,
+            lambda draft: review_services.escalate_draft(draft=draft, reviewer=request.user),
+        )
+
+    def _decide_each(
+        self, request: HttpRequest, queryset: QuerySet[Draft], decide: Callable[[Draft], object]
+    ) -> None:
+        """The review queue's own service calls; drafts that cannot be decided are reported."""
+        done = 0
+        for draft in queryset:
+            try:
+                decide(draft)
+                done += 1
+            except review_services.ReviewError as error:
+                self.message_user(request, f"Draft {draft.pk}: {error}", level=messages.WARNING)
+        self.message_user(request, f"{done} draft(s) decided.")
 
 
 @admin.register(ThresholdPolicy)

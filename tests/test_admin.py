@@ -100,3 +100,20 @@ def test_the_threshold_list_shows_measured_precision_coverage_and_the_target_thr
     assert row["reviewed"] == "20"
     assert row["measured_precision"] == "100.0%" and row["measured_coverage"] == "60.0%"
     assert row["threshold_for_target"] == "0.900"
+
+
+def test_admin_actions_decide_drafts_through_the_review_services(admin_client_with_demo, make_pending_draft):
+    from agent.models import Draft
+    from review.models import ReviewDecision
+
+    waiting, decided = make_pending_draft(), make_pending_draft()
+    decided.status = Draft.Status.APPROVED
+    decided.save()
+    response = admin_client_with_demo.post(
+        reverse("admin:agent_draft_changelist"),
+        {"action": "approve_as_drafted", "_selected_action": [waiting.pk, decided.pk]},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "1 draft(s) decided." in text and f"Draft {decided.pk}: This draft is no longer waiting" in text
+    assert ReviewDecision.objects.get().draft == waiting
