@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 DEMO_REVIEWER ?= reviewer
 DEMO_PASSWORD ?= lumen-demo-review
 
-.PHONY: demo test test-embedded test-services lint bench venv clean
+.PHONY: demo test test-embedded test-services test-browser chromium lint bench venv clean
 
 venv: $(INSTALLED)
 
@@ -36,7 +36,15 @@ test-embedded: venv
 test-services: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
 
-test: lint test-embedded test-services
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here); they run in their own
+# pytest process, since sync Playwright and Django's async-safety checks do not share one.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test-browser: venv chromium
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser tests/browser
+
+test: lint test-embedded test-services test-browser
 
 bench: venv
 	$(BIN)/python benchmarks/routing.py

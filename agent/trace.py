@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from agent.models import Draft
@@ -33,7 +34,7 @@ def trace_json(draft: Draft) -> dict[str, Any]:
             "latency_ms": round(run.latency_ms or 0, 1),
             "prompt_tokens": run.prompt_tokens,
             "completion_tokens": run.completion_tokens,
-            "cost": str(run.cost),
+            "cost": money(run.cost),
             "error": run.error,
         },
         "steps": [
@@ -43,7 +44,7 @@ def trace_json(draft: Draft) -> dict[str, Any]:
                 "attempts": step.attempts,
                 "prompt_tokens": step.prompt_tokens,
                 "completion_tokens": step.completion_tokens,
-                "cost": str(step.cost),
+                "cost": money(step.cost),
                 "output": step.output_summary,
                 "error": step.error,
             }
@@ -82,6 +83,11 @@ def format_trace(draft: Draft) -> dict[str, Any]:
         error = f" ERROR {step['error']}" if step["error"] else ""
         lines.append(f"  {i}. {step['node']:<9} {step['latency_ms']:>9.2f} ms{tokens}{retry}{error}")
     return {"json": data, "text": "\n".join(lines)}
+
+
+def money(amount: Decimal) -> str:
+    """A cost in the price list's currency, to the millionth: small enough for one step, never '0E-10'."""
+    return f"{amount:.6f}"
 
 
 def _num(value: float | None) -> str:
