@@ -54,3 +54,9 @@ def test_a_new_conversation_can_be_started(client):
     assert response.status_code == 302
     client.get("/chat/")
     assert Conversation.objects.count() == 2
+
+
+def test_the_page_loads_its_live_script_once_and_has_a_plain_title(client):
+    html = client.get("/chat/").content.decode()
+    assert html.count("chat.js") == 1
+    assert "<title>Chat with Lumen Bank support</title>" in html

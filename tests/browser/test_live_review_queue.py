@@ -4,6 +4,8 @@ see the draft arrive, claim it, decide on it, and the customer hears the answer 
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -78,7 +80,7 @@ def ask(customer: Page, text: str) -> None:
     )
 
 
-def hears_the_answer(chat_socket: WebSocket):  # type: ignore[no-untyped-def]
+def hears_the_answer(chat_socket: WebSocket) -> AbstractContextManager[Any]:
     """Wrap the action after which the customer's page must be told, over its websocket, it was answered."""
     return chat_socket.expect_event("framereceived", lambda frame: '"answered"' in str(frame))
 
@@ -147,7 +149,7 @@ def test_a_draft_arrives_live_on_two_reviewers_pages_and_leaves_when_approved(
 
     with hears_the_answer(chat_socket):
         decide(alice_page, "approve")
-    expect(alice_page.locator(".notice")).to_have_text(f"Draft {draft_id}: approved.")
+    expect(alice_page.locator(".notice")).to_have_text(f"Draft {draft_id}: approved as drafted.")
     expect(bob_page.locator(f"#draft-{draft_id}")).to_have_count(0)
     expect(bob_page.locator("#rows")).to_contain_text("Nothing is waiting for review.")
 
