@@ -138,6 +138,13 @@ LLM_DEFAULT_TEMPERATURE = env_float("LLM_DEFAULT_TEMPERATURE", 0.2)
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "embedded")
 
+# Ticketing: the built-in ticket table, or Zendesk (tickets API) when TICKETING_BACKEND=zendesk.
+TICKETING_BACKEND = env_str("TICKETING_BACKEND", "builtin")
+ZENDESK_URL = env_str("ZENDESK_URL")  # e.g. https://lumenbank.zendesk.com
+ZENDESK_EMAIL = env_str("ZENDESK_EMAIL")
+ZENDESK_API_TOKEN = env_str("ZENDESK_API_TOKEN")
+EXTERNAL_TIMEOUT_SECONDS = env_float("EXTERNAL_TIMEOUT_SECONDS", 10.0)
+
 # The routing models are trained from data shipped in agent/data and kept here.
 ROUTER_MODEL_DIR = Path(env_str("ROUTER_MODEL_DIR", str(VAR_DIR / "models")))
 
