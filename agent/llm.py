@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import openai
 from django.conf import settings
@@ -24,6 +25,26 @@ class EmptyCompletion(Exception):
 @dataclass(frozen=True)
 class Completion:
     text: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass(frozen=True)
+class ToolCallRequest:
+    """A tool call as the model asked for it: untrusted until the registry has validated it."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True)
+class ToolTurn:
+    """One model turn in a tool conversation: text, tool calls, or both."""
+
+    text: str
+    tool_calls: tuple[ToolCallRequest, ...]
     model: str
     prompt_tokens: int
     completion_tokens: int
@@ -52,6 +73,44 @@ class LLMClient:
         usage = response.usage
         return Completion(
             text=text,
+            model=response.model or model,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+        )
+
+    def chat_with_tools(
+        self,
+        *,
+        model: str,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]],
+        tool_choice: str | dict[str, Any],
+        temperature: float,
+        max_tokens: int,
+    ) -> ToolTurn:
+        """One turn of a conversation in which the model may call `tools`; raise if it says nothing at all."""
+        # Our dicts follow the API's shapes; the SDK's TypedDict overloads cannot see that.
+        response = self._client.chat.completions.create(  # type: ignore[call-overload]
+            model=model,
+            messages=messages,
+            tools=tools,
+            tool_choice=tool_choice,
+            temperature=temperature,
+            max_tokens=max_tokens,
+        )
+        message = response.choices[0].message if response.choices else None
+        text = (message.content or "").strip() if message else ""
+        calls = tuple(
+            ToolCallRequest(call.id, call.function.name, call.function.arguments or "")
+            for call in (message.tool_calls or [] if message else [])
+            if getattr(call, "function", None) is not None
+        )
+        if not text and not calls:
+            raise EmptyCompletion(f"{model} returned neither text nor a tool call")
+        usage = response.usage
+        return ToolTurn(
+            text=text,
+            tool_calls=calls,
             model=response.model or model,
             prompt_tokens=usage.prompt_tokens if usage else 0,
             completion_tokens=usage.completion_tokens if usage else 0,
