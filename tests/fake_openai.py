@@ -65,3 +65,17 @@ def scripted_llm(script: list[tuple[int, dict[str, Any] | str]]) -> Iterator[tup
     finally:
         server.shutdown()
         server.server_close()
+
+
+def tool_call_body(name: str, arguments: str, call_id: str = "call_1") -> dict[str, Any]:
+    """A completion in which the model asks for one tool call."""
+    body = completion_body("")
+    body["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+        ],
+    }
+    body["choices"][0]["finish_reason"] = "tool_calls"
+    return body

@@ -31,7 +31,7 @@ def test_the_schema_comes_from_the_typed_signature_and_docstring():
             "parameters": {
                 "type": "object",
                 "properties": {
-                    "last_four": {"type": "string", "description": "Last four digits", "maxLength": 4},
+                    "last_four": {"type": "string", "description": "Last four digits"},
                     "kind": {"type": "string", "enum": ["debit", "virtual"]},
                     "limit": {"type": "integer", "minimum": 1, "maximum": 10},
                 },
@@ -40,6 +40,12 @@ def test_the_schema_comes_from_the_typed_signature_and_docstring():
             },
         },
     }
+
+
+def test_length_limits_are_checked_here_but_not_sent_to_the_model():
+    tool = registry.get("look_up_card")
+    assert tool.parameters["properties"]["last_four"]["maxLength"] == 4
+    assert "maxLength" not in tool.schema()["function"]["parameters"]["properties"]["last_four"]
 
 
 def test_valid_arguments_pass_as_json_or_as_a_dict():

@@ -41,10 +41,16 @@ class Tool:
     parameters: dict[str, Any]  # JSON schema of the arguments
 
     def schema(self) -> dict[str, Any]:
-        """The OpenAI `tools` entry for this tool."""
+        """The OpenAI `tools` entry for this tool. Length limits are enforced here when validating, not sent:
+        llama.cpp turns a long `maxLength` into a grammar too large to parse and its server falls over."""
+        properties = {
+            key: {k: v for k, v in spec.items() if k != "maxLength"}
+            for key, spec in self.parameters["properties"].items()
+        }
+        parameters = {**self.parameters, "properties": properties}
         return {
             "type": "function",
-            "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
+            "function": {"name": self.name, "description": self.description, "parameters": parameters},
         }
 
 
