@@ -81,6 +81,10 @@ class GraphError(Exception):
     """The graph is malformed (found when it is compiled) or a run went astray."""
 
 
+class StepBudgetExceeded(GraphError):
+    """A run went past its step budget."""
+
+
 class NodeFailed(Exception):
     """A node raised on its last allowed attempt."""
 
@@ -193,15 +197,26 @@ class CompiledGraph(Generic[S]):
         self.branches = branches
         self.entry = entry
 
-    def invoke(self, state: S, *, record: StepRecorder, sleep: Callable[[float], None] = time.sleep) -> S:
-        """Run to END; return the final state. Raise NodeFailed (with the state so far) if a node fails."""
+    def invoke(
+        self,
+        state: S,
+        *,
+        record: StepRecorder,
+        sleep: Callable[[float], None] = time.sleep,
+        max_steps: int | None = None,
+    ) -> S:
+        """Run to END; return the final state. Raise NodeFailed (with the state so far) if a node fails, and
+        StepBudgetExceeded past `max_steps`."""
         current = self.entry
-        for _ in range(self.max_steps):
+        budget = max_steps or self.max_steps
+        for _ in range(budget):
             if current == END:
                 return state
             state = self._run_step(current, state, record, sleep)
             current = self._next(current, state)
-        raise GraphError(f"the run took more than {self.max_steps} steps")
+        if current == END:
+            return state
+        raise StepBudgetExceeded(f"the run needed more than {budget} steps")
 
     def _run_step(self, name: str, state: S, record: StepRecorder, sleep: Callable[[float], None]) -> S:
         spec = self.nodes[name]

@@ -19,12 +19,12 @@ from agent.drafting import (
     without_citation,
 )
 from agent.graph import StepContext
-from agent.llm import get_llm_client
+from agent.llm import Completion, EmptyCompletion, get_llm_client
 from agent.policies import policy_for
 from agent.routing import get_router
 from agent.scoring import score_draft
 from agent.search import get_search_backend
-from agent.state import Passage, TurnState
+from agent.state import DraftSettings, Passage, TurnState
 
 RETRIEVE_K = 3
 
@@ -68,18 +68,7 @@ def retrieve(state: TurnState, ctx: StepContext) -> dict[str, Any]:
 def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     """The LLM's answer from the best article if it is grounded, else the article's own sentences; cited."""
     source = state.passages[0]
-    settings = state.draft_settings
-    completion = get_llm_client().chat(
-        model=settings.model,
-        messages=draft_messages(state.text, source),
-        temperature=settings.temperature,
-        max_tokens=settings.max_tokens,
-    )
-    ctx.record_usage(
-        model=completion.model,
-        prompt_tokens=completion.prompt_tokens,
-        completion_tokens=completion.completion_tokens,
-    )
+    completion = _chat_with_one_repair(state.draft_settings, draft_messages(state.text, source), ctx)
     llm_grounding = grounding_of(completion.text, source)
     if is_usable(llm_grounding):
         answer, origin = completion.text, "llm"
@@ -95,6 +84,36 @@ def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
             "llm_unsupported_numbers": list(llm_grounding.unsupported_numbers),
         },
     }
+
+
+REPAIR_REQUEST = "Your reply was empty. Answer the question in two short sentences, using only the article."
+
+
+def _chat_with_one_repair(
+    settings: DraftSettings, messages: list[dict[str, str]], ctx: StepContext
+) -> Completion:
+    """Ask; if the answer is malformed (empty), ask once more saying so; a second failure raises."""
+    client = get_llm_client()
+    for attempt in ("first", "repair"):
+        try:
+            completion = client.chat(
+                model=settings.model,
+                messages=messages,
+                temperature=settings.temperature,
+                max_tokens=settings.max_tokens,
+            )
+        except EmptyCompletion:
+            if attempt == "repair":
+                raise
+            messages = [*messages, {"role": "user", "content": REPAIR_REQUEST}]
+            continue
+        ctx.record_usage(
+            model=completion.model,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+        )
+        return completion
+    raise AssertionError("unreachable")
 
 
 def score(state: TurnState, ctx: StepContext) -> dict[str, Any]:

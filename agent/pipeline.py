@@ -7,10 +7,11 @@ import time
 from decimal import Decimal
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import transaction
 
 from agent import nodes
-from agent.graph import CompiledGraph, NodeFailed, RetryPolicy, StateGraph, StepRecord
+from agent.graph import CompiledGraph, NodeFailed, RetryPolicy, StateGraph, StepBudgetExceeded, StepRecord
 from agent.llm import RETRYABLE_ERRORS
 from agent.models import AgentRun, AgentStep, AgentVersion, Draft, LanguageModel, Message
 from agent.models.drafts import Decision
@@ -50,11 +51,16 @@ def default_agent_version() -> AgentVersion:
     return version
 
 
+class CostBudgetExceeded(Exception):
+    """A run spent more than AGENT_MAX_RUN_COST."""
+
+
 class _StepWriter:
-    """Stores each step as it finishes and keeps the run's totals."""
+    """Stores each step as it finishes, keeps the run's totals, and stops a run that overspends."""
 
     def __init__(self, run: AgentRun) -> None:
         self.run = run
+        self.budget = Decimal(settings.AGENT_MAX_RUN_COST)
         self.position = 0
         self._prices = {m.name: m for m in LanguageModel.objects.all()}
 
@@ -82,12 +88,25 @@ class _StepWriter:
         self.run.prompt_tokens += prompt
         self.run.completion_tokens += completion
         self.run.cost += cost
+        if self.run.cost > self.budget:
+            raise CostBudgetExceeded(f"the run cost {self.run.cost:.6f}, over its budget of {self.budget}")
 
     def _cost(self, model: str, prompt_tokens: int, completion_tokens: int) -> Decimal:
         price = self._prices.get(model)
         if price is None:
             return Decimal(0)
         return price.cost(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+
+
+def _fail(run: AgentRun, started: float, state: TurnState, *, error: str, reason: str) -> Draft:
+    """Store the failed run and hand the conversation to a human; the customer's message is kept."""
+    logger.warning("agent run %s failed: %s", run.pk, error)
+    run.latency_ms = (time.perf_counter() - started) * 1000
+    run.status = AgentRun.Status.FAILED
+    run.error = error
+    run.final_state = state.to_json()
+    run.save()
+    return hand_over_failed_run(run=run, state=state, reason=reason[:200])
 
 
 def run_agent(*, message: Message) -> Draft:
@@ -111,15 +130,13 @@ def run_agent(*, message: Message) -> Draft:
     writer = _StepWriter(run)
     started = time.perf_counter()
     try:
-        final = build_graph().invoke(state, record=writer)
+        final = build_graph().invoke(state, record=writer, max_steps=settings.AGENT_MAX_STEPS)
     except NodeFailed as failure:
-        logger.warning("agent run %s failed: %s", run.pk, failure)
-        run.latency_ms = (time.perf_counter() - started) * 1000
-        run.status = AgentRun.Status.FAILED
-        run.error = str(failure)
-        run.final_state = failure.state.to_json()
-        run.save()
-        return hand_over_failed_run(run=run, state=failure.state, reason=f"the {failure.node} step failed")
+        return _fail(
+            run, started, failure.state, error=str(failure), reason=f"the {failure.node} step failed"
+        )
+    except (StepBudgetExceeded, CostBudgetExceeded) as over:
+        return _fail(run, started, state, error=str(over), reason=str(over))
     run.latency_ms = (time.perf_counter() - started) * 1000
     run.status = AgentRun.Status.COMPLETED
     run.final_state = final.to_json()

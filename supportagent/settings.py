@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from supportagent.env import env_bool, env_float, env_int, env_list, env_required, env_str
+from supportagent.env import env_bool, env_decimal, env_float, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SUPPORTAGENT_VAR_DIR", str(BASE_DIR / "var")))
@@ -133,6 +133,9 @@ LLM_TIMEOUT_SECONDS = env_float("LLM_TIMEOUT_SECONDS", 30.0)
 LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 2)
 LLM_MAX_TOKENS = env_int("LLM_MAX_TOKENS", 160)
 LLM_DEFAULT_TEMPERATURE = env_float("LLM_DEFAULT_TEMPERATURE", 0.2)
+# A run that needs more steps or money than this is handed to a human.
+AGENT_MAX_STEPS = env_int("AGENT_MAX_STEPS", 12)
+AGENT_MAX_RUN_COST = env_decimal("AGENT_MAX_RUN_COST", "0.25")
 
 # Knowledge-base search: the embedded backend, or Elasticsearch when ELASTICSEARCH_URL is set.
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")

@@ -153,3 +153,12 @@ def test_tokens_spent_on_a_failed_attempt_are_still_recorded():
     records: list[StepRecord] = []
     flaky_graph(spends_then_fails_once, POLICY).invoke(Counter(), record=records.append, sleep=lambda s: None)
     assert [u.prompt_tokens for u in records[0].usages] == [10, 10]
+
+
+def test_a_run_past_its_step_budget_is_stopped():
+    from agent.graph import StepBudgetExceeded
+
+    graph = StateGraph(Counter).add_node("again", add_one).set_entry_point("again")
+    graph.add_conditional_edges("again", lambda s: END if s.value > 100 else "again", ("again", END))
+    with pytest.raises(StepBudgetExceeded, match="more than 5 steps"):
+        graph.compile().invoke(Counter(), record=lambda r: None, max_steps=5)

@@ -111,12 +111,25 @@ def test_an_llm_that_fails_once_is_retried_and_the_run_completes(demo_bank, conv
     assert llm.requests[1]["temperature"] == pytest.approx(0.2)
 
 
-def test_an_empty_llm_answer_is_not_sent(demo_bank, conversation, settings):
-    with scripted_llm([(200, completion_body(""))]) as (url, _):
+def test_an_empty_llm_answer_gets_one_repair_request_then_escalates(demo_bank, conversation, settings):
+    with scripted_llm([(200, completion_body(""))]) as (url, llm):
         settings.OPENAI_BASE_URL = url
         draft = ask(conversation, "How long does a card take to arrive?")
+    assert len(llm.requests) == 2
+    assert "Your reply was empty" in llm.requests[1]["messages"][-1]["content"]
     assert draft.decision == "escalate"
     assert not conversation.messages.filter(role="agent").exists()
+
+
+def test_a_repaired_answer_is_used(demo_bank, conversation, settings):
+    script = [
+        (200, completion_body("")),
+        (200, completion_body("Your card usually arrives within 3–5 working days.")),
+    ]
+    with scripted_llm(script) as (url, llm):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "How long does a card take to arrive?")
+    assert len(llm.requests) == 2 and draft.run.status == "completed" and draft.text
 
 
 def test_each_step_is_costed_at_the_models_price(demo_bank, conversation, settings):
@@ -133,3 +146,28 @@ def test_each_step_is_costed_at_the_models_price(demo_bank, conversation, settin
     expected = (Decimal("1.50") * 11 + Decimal(6) * 7) / Decimal(1_000_000)
     assert draft.run.steps.get(node="draft").cost == expected
     assert draft.run.cost == expected
+
+
+def test_a_run_over_its_cost_budget_is_handed_to_a_human(demo_bank, conversation, settings):
+    from decimal import Decimal
+
+    from agent.models import LanguageModel
+
+    LanguageModel.objects.create(name="fake-model", input_price_per_million=Decimal(1000))
+    settings.AGENT_MAX_RUN_COST = Decimal("0.001")
+    with scripted_llm([(200, completion_body("Your card usually arrives within 3–5 working days."))]) as (
+        url,
+        _,
+    ):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "How long does a card take to arrive?")
+    assert draft.decision == "escalate" and "over its budget" in draft.reason
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.NEEDS_HUMAN
+
+
+def test_a_run_over_its_step_budget_is_handed_to_a_human(demo_bank, conversation, settings):
+    settings.AGENT_MAX_STEPS = 2
+    draft = ask(conversation, "How long does a card take to arrive?")
+    assert draft.run.status == AgentRun.Status.FAILED and "more than 2 steps" in draft.run.error
+    assert draft.run.steps.count() == 2 and Ticket.objects.filter(conversation=conversation).exists()

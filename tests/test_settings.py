@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from supportagent.env import env_bool, env_float, env_int, env_list
+from supportagent.env import env_bool, env_decimal, env_float, env_int, env_list
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -59,8 +59,10 @@ def test_env_helpers_parse_and_default(monkeypatch):
     assert env_list("X_LIST", []) == ["a", "b", "c"]
 
 
-@pytest.mark.parametrize(("helper", "value"), [(env_bool, "maybe"), (env_int, "seven"), (env_float, "abc")])
+@pytest.mark.parametrize(
+    ("helper", "value"), [(env_bool, "maybe"), (env_int, "seven"), (env_float, "abc"), (env_decimal, "lots")]
+)
 def test_a_malformed_value_names_its_variable(monkeypatch, helper, value):
     monkeypatch.setenv("X_BAD", value)
     with pytest.raises(ImproperlyConfigured, match="X_BAD"):
-        helper("X_BAD", 0)
+        helper("X_BAD", "0")
