@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from agent.dispatch import dispatch_message
 from agent.models import Conversation, Customer, Message
 from agent.outcomes import set_conversation_status
 
@@ -34,8 +35,6 @@ def store_customer_message(*, conversation: Conversation, text: str) -> Message:
 @transaction.atomic
 def receive_customer_message(*, conversation: Conversation, text: str) -> Message:
     """Store the customer's message first, then queue the agent for it once the row is committed."""
-    from agent.tasks import run_agent_task
-
     message = store_customer_message(conversation=conversation, text=text)
-    transaction.on_commit(lambda: run_agent_task.delay(message.pk))
+    transaction.on_commit(lambda: dispatch_message(message.pk))
     return message

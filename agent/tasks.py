@@ -9,3 +9,11 @@ def run_agent_task(message_id: int) -> int:
     """Run the agent for one stored customer message; returns the draft's id. Safe to run twice."""
     message = Message.objects.select_related("conversation").get(pk=message_id)
     return run_agent(message=message).pk
+
+
+@shared_task
+def requeue_waiting_messages_task() -> int:
+    """Periodic: queue the agent for messages that never reached a worker (say, the broker was down)."""
+    from agent.dispatch import requeue_waiting_messages
+
+    return requeue_waiting_messages()

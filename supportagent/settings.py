@@ -120,6 +120,12 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A redelivered task must find the draft the first delivery wrote (run_agent is idempotent per message).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
+CELERY_BEAT_SCHEDULE = {
+    "requeue-waiting-messages": {"task": "agent.tasks.requeue_waiting_messages_task", "schedule": 60.0},
+}
 
 # The language model: any OpenAI-compatible endpoint. Without OPENAI_BASE_URL the agent talks to the local
 # llama.cpp server that `manage.py serve_llm` starts on loopback.
