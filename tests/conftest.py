@@ -135,3 +135,9 @@ def make_pending_draft(db, customer):  # type: ignore[no-untyped-def]
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def embedded_search(settings):  # type: ignore[no-untyped-def]
+    """Tests search the embedded backend; the contract suite alone also runs Elasticsearch."""
+    settings.SEARCH_BACKEND = "embedded"

@@ -1,111 +1,99 @@
-"""The embedded backend: BM25 over published articles, in process, with a boost for the routed intent.
+"""The embedded backend: the database's own full-text search, re-ranked by meaning, routed intent first.
 
-The index is built from the database on first use and rebuilt whenever an article changes (the fingerprint
-is the count and latest edit time of published articles), so edits in admin are searchable at once.
+Candidates come from PostgreSQL full-text search or SQLite FTS5 (see `fulltext`), which the database keeps
+current itself, so an edit is searchable as soon as it is committed. The best of them are re-ranked by
+cosine similarity of static embeddings (see `rerank`):
+
+    relevance = (lexical rank / best lexical rank + 2 × cosine similarity rescaled to [0, 1]) / 3
+    score     = relevance + INTENT_BOOST for the routed intent's article
 """
 
 from __future__ import annotations
 
-import math
 import threading
-from collections import Counter
-from dataclasses import dataclass
 
-from django.db.models import Count, Max
+import numpy as np
 
 from agent.models import KnowledgeArticle
-from agent.text import content_terms
 
-from .base import KnowledgeSearch, SearchHit
+from .base import INTENT_BOOST, RERANK_POOL, KnowledgeSearch, SearchHit
+from .fulltext import LexicalMatch, lexical_matches, rebuild_fulltext_index
+from .rerank import ArticleVectors
 
-K1 = 1.2
-B = 0.75
-# Added to the normalised lexical score of the article written for the routed intent: the router is far more
-# accurate on short questions than word overlap is.
-INTENT_BOOST = 1.0
-
-
-@dataclass
-class _Index:
-    fingerprint: tuple[int, object]
-    articles: list[KnowledgeArticle]
-    term_freqs: list[Counter[str]]
-    lengths: list[int]
-    idf: dict[str, float]
-    average_length: float
+# Meaning counts twice as much as shared words: static embeddings match paraphrases that share few words
+# (on 1,000 BANKING77 questions, top-1 without the router: 41% for the old BM25, 53-56% with this weight).
+MEANING_WEIGHT = 2.0
 
 
 class EmbeddedSearch(KnowledgeSearch):
+    """Search in the application's own database; needs no service beyond it."""
+
     _shared: EmbeddedSearch | None = None
     _shared_lock = threading.Lock()
 
     def __init__(self) -> None:
-        self._index: _Index | None = None
-        self._lock = threading.Lock()
+        self.vectors = ArticleVectors()
 
     @classmethod
     def shared(cls) -> EmbeddedSearch:
+        """The process-wide instance, so article vectors are embedded once per process."""
         with cls._shared_lock:
             if cls._shared is None:
                 cls._shared = cls()
             return cls._shared
 
     def search(self, query: str, *, k: int = 3, intent: str = "") -> list[SearchHit]:
-        index = self._current_index()
-        if not index.articles:
+        """The best `k` published articles for `query`; the routed intent's article first, matched or not."""
+        if k <= 0:
             return []
-        lexical = [self._bm25(index, content_terms(query), i) for i in range(len(index.articles))]
-        best = max(lexical) or 1.0
+        candidates = lexical_matches(query, limit=max(RERANK_POOL, k))
+        candidates += _routed_articles_missing_from(candidates, intent)
+        if not candidates:
+            return []
+        lexical = np.array([match.score for match in candidates])
+        lexical /= lexical.max() or 1.0
+        meaning = _spread(self.vectors.similarities(query, [match.article for match in candidates]))
+        relevance = (lexical + MEANING_WEIGHT * meaning) / (1 + MEANING_WEIGHT)
         scored = []
-        for i, article in enumerate(index.articles):
-            score = lexical[i] / best
-            if intent and article.intent == intent:
+        for match, score in zip(candidates, relevance.tolist(), strict=True):
+            if intent and match.article.intent == intent:
                 score += INTENT_BOOST
-            if score > 0:
-                scored.append((score, i))
-        scored.sort(key=lambda pair: (-pair[0], index.articles[pair[1]].pk))
-        return [_hit(index.articles[i], score) for score, i in scored[:k]]
+            scored.append((score, match.article))
+        # on a tie the routed intent's article still wins
+        scored.sort(key=lambda pair: (-pair[0], not intent or pair[1].intent != intent, pair[1].pk))
+        return [SearchHit.for_article(article, score) for score, article in scored[:k]]
 
-    def _current_index(self) -> _Index:
-        published = KnowledgeArticle.objects.filter(is_published=True)
-        stats = published.aggregate(count=Count("id"), latest=Max("updated_at"))
-        fingerprint = (stats["count"], stats["latest"])
-        with self._lock:
-            if self._index is None or self._index.fingerprint != fingerprint:
-                self._index = _build_index(list(published.order_by("pk")), fingerprint)
-            return self._index
+    def index_article(self, article: KnowledgeArticle) -> None:
+        """The database indexes the text itself; here the article's vector is embedded (or dropped) ahead."""
+        if article.is_published:
+            self.vectors.refresh(article)
+        else:
+            self.vectors.forget(article.pk)
 
-    @staticmethod
-    def _bm25(index: _Index, terms: list[str], i: int) -> float:
-        freqs = index.term_freqs[i]
-        norm = K1 * (1 - B + B * index.lengths[i] / index.average_length)
-        score = 0.0
-        for term in set(terms):
-            tf = freqs.get(term, 0)
-            if tf:
-                score += index.idf[term] * tf * (K1 + 1) / (tf + norm)
-        return score
+    def remove_article(self, article_id: int) -> None:
+        """The database has already dropped the text; drop the article's vector too."""
+        self.vectors.forget(article_id)
+
+    def rebuild_index(self) -> None:
+        """Re-fill the full-text index from the published articles and forget every vector."""
+        rebuild_fulltext_index()
+        self.vectors.clear()
 
 
-def _build_index(articles: list[KnowledgeArticle], fingerprint: tuple[int, object]) -> _Index:
-    term_freqs = [Counter(content_terms(f"{a.title} {a.title} {a.body}")) for a in articles]
-    lengths = [sum(freqs.values()) for freqs in term_freqs]
-    document_freq: Counter[str] = Counter()
-    for freqs in term_freqs:
-        document_freq.update(freqs.keys())
-    n = len(articles)
-    idf = {term: math.log(1 + (n - df + 0.5) / (df + 0.5)) for term, df in document_freq.items()}
-    average_length = (sum(lengths) / n) if n else 1.0
-    return _Index(fingerprint, articles, term_freqs, lengths, idf, average_length or 1.0)
+def _spread(similarities: np.ndarray) -> np.ndarray:
+    # Cosine similarities of static embeddings crowd into a narrow band; rescaling them over the candidates
+    # lets meaning separate them as much as the normalised lexical rank does.
+    low, high = float(similarities.min()), float(similarities.max())
+    if high - low <= 0:
+        return np.ones_like(similarities)
+    return (similarities - low) / (high - low)
 
 
-def _hit(article: KnowledgeArticle, score: float) -> SearchHit:
-    return SearchHit(
-        article_id=article.pk,
-        slug=article.slug,
-        title=article.title,
-        intent=article.intent,
-        text=article.body,
-        score=round(score, 4),
-        version=article.version,
-    )
+def _routed_articles_missing_from(candidates: list[LexicalMatch], intent: str) -> list[LexicalMatch]:
+    # The router is more accurate than word overlap on short questions, so its article competes even when
+    # it shares no word with the question.
+    if not intent:
+        return []
+    found = {match.article.pk for match in candidates}
+    routed = KnowledgeArticle.objects.filter(intent=intent, is_published=True).exclude(pk__in=found)
+    return [LexicalMatch(article, 0.0) for article in routed.order_by("pk")]
