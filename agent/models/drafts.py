@@ -66,6 +66,12 @@ class ThresholdPolicy(models.Model):
     always_escalate = models.BooleanField(
         default=False, help_text="Risky intents go to a human with a ticket."
     )
+    cascade_threshold = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Below this confidence the small model's draft is redone by the large model (0: never).",
+    )
+    is_critical = models.BooleanField(default=False, help_text="Always drafted by the large model.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

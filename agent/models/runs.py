@@ -40,6 +40,11 @@ class AgentVersion(models.Model):
     draft_model = models.CharField(
         max_length=120, blank=True, help_text="Empty: the LLM_SMALL_MODEL setting."
     )
+    large_model = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="For critical intents and low confidence. Empty: LLM_LARGE_MODEL.",
+    )
     temperature = models.DecimalField(
         max_digits=3,
         decimal_places=2,
@@ -63,6 +68,10 @@ class AgentVersion(models.Model):
     @property
     def model_name(self) -> str:
         return self.draft_model or settings.LLM_SMALL_MODEL
+
+    @property
+    def large_model_name(self) -> str:
+        return self.large_model or settings.LLM_LARGE_MODEL
 
 
 class AgentRun(models.Model):
