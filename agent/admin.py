@@ -183,16 +183,18 @@ class ThresholdPolicyAdmin(admin.ModelAdmin):
         "intent",
         "auto_send_threshold",
         "always_escalate",
+        "cascade_threshold",
+        "is_critical",
         "reviewed",
         "measured_precision",
         "measured_coverage",
         "threshold_for_target",
         "updated_at",
     ]
-    list_editable = ["auto_send_threshold", "always_escalate"]
-    list_filter = ["always_escalate"]
+    list_editable = ["auto_send_threshold", "always_escalate", "cascade_threshold", "is_critical"]
+    list_filter = ["always_escalate", "is_critical"]
     search_fields = ["intent"]
-    audited_fields = ("auto_send_threshold", "always_escalate")
+    audited_fields = ("auto_send_threshold", "always_escalate", "cascade_threshold", "is_critical")
 
     def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
         thresholds = dict(ThresholdPolicy.objects.values_list("intent", "auto_send_threshold"))
@@ -241,7 +243,7 @@ class ThresholdPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(AgentVersion)
 class AgentVersionAdmin(admin.ModelAdmin):
-    list_display = ["name", "draft_model", "temperature", "max_tokens", "is_default", "created_at"]
+    list_display = ["name", "draft_model", "large_model", "temperature", "max_tokens", "is_default", "created_at"]
     list_filter = ["is_default"]
     search_fields = ["name", "description"]
 

@@ -11,6 +11,8 @@ from agent.models.drafts import Decision
 class Policy:
     auto_send_threshold: float
     always_escalate: bool
+    cascade_threshold: float = 0.0
+    is_critical: bool = False
 
 
 def decide(

@@ -68,7 +68,8 @@ def retrieve(state: TurnState, ctx: StepContext) -> dict[str, Any]:
 def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     """The LLM's answer from the best article if it is grounded, else the article's own sentences; cited."""
     source = state.passages[0]
-    completion = _chat_with_one_repair(state.draft_settings, draft_messages(state.text, source), ctx)
+    model = drafting_model(state)
+    completion = _chat_with_one_repair(state.draft_settings, model, draft_messages(state.text, source), ctx)
     llm_grounding = grounding_of(completion.text, source)
     if is_usable(llm_grounding):
         answer, origin = completion.text, "llm"
@@ -76,6 +77,7 @@ def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
         answer, origin = extract_answer(state.text, source), "article_extract"
     return {
         "draft": with_citation(answer, source),
+        "draft_model": model,
         "cited_article_ids": (source.article_id,),
         "signals": {
             **state.signals,
@@ -89,15 +91,23 @@ def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
 REPAIR_REQUEST = "Your reply was empty. Answer the question in two short sentences, using only the article."
 
 
+def drafting_model(state: TurnState) -> str:
+    """The large model for a critical intent or a cascaded redraft, the small one otherwise."""
+    settings = state.draft_settings
+    if settings.large_model and (state.cascaded or policy_for(state.intent).is_critical):
+        return settings.large_model
+    return settings.model
+
+
 def _chat_with_one_repair(
-    settings: DraftSettings, messages: list[dict[str, str]], ctx: StepContext
+    settings: DraftSettings, model: str, messages: list[dict[str, str]], ctx: StepContext
 ) -> Completion:
     """Ask; if the answer is malformed (empty), ask once more saying so; a second failure raises."""
     client = get_llm_client()
     for attempt in ("first", "repair"):
         try:
             completion = client.chat(
-                model=settings.model,
+                model=model,
                 messages=messages,
                 temperature=settings.temperature,
                 max_tokens=settings.max_tokens,
@@ -142,6 +152,19 @@ def decide(state: TurnState, ctx: StepContext) -> dict[str, Any]:
         policy=policy_for(state.intent),
     )
     return {"decision": decision.value, "reason": reason}
+
+
+def cascade(state: TurnState, ctx: StepContext) -> dict[str, Any]:
+    """Hand the draft to the large model: the small model's scored below the intent's cascade threshold."""
+    return {"cascaded": True, "signals": {**state.signals, "cascaded_from": state.draft_model}}
+
+
+def after_score(state: TurnState) -> Literal["cascade", "decide"]:
+    settings = state.draft_settings
+    can_cascade = not state.cascaded and settings.large_model and settings.large_model != state.draft_model
+    if can_cascade and state.confidence < policy_for(state.intent).cascade_threshold:
+        return "cascade"
+    return "decide"
 
 
 def after_guard(state: TurnState) -> Literal["route", "decide"]:

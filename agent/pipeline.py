@@ -25,7 +25,8 @@ LLM_RETRY = RetryPolicy(max_attempts=3, initial_interval=0.5, backoff_factor=2.0
 
 @lru_cache(maxsize=1)
 def build_graph() -> CompiledGraph[TurnState]:
-    """guard → route → retrieve → draft → score → decide, with the short cuts to decide."""
+    """guard → route → retrieve → draft → score → decide, with the short cuts to decide, and one more draft by
+    the large model when the small one's scores below the intent's cascade threshold."""
     graph = StateGraph(TurnState)
     graph.add_node("guard", nodes.guard, reads=("text",))
     graph.add_node("route", nodes.route, reads=("text",))
@@ -33,12 +34,14 @@ def build_graph() -> CompiledGraph[TurnState]:
     graph.add_node("draft", nodes.draft, retry=LLM_RETRY, reads=("text", "passages"))
     graph.add_node("score", nodes.score, reads=("draft", "intent_confidence"))
     graph.add_node("decide", nodes.decide, reads=("intent", "confidence", "in_scope", "wants_human"))
+    graph.add_node("cascade", nodes.cascade, reads=("confidence", "draft_model"))
     graph.set_entry_point("guard")
     graph.add_conditional_edges("guard", nodes.after_guard, ("route", "decide"))
     graph.add_conditional_edges("route", nodes.after_route, ("retrieve", "decide"))
     graph.add_conditional_edges("retrieve", nodes.after_retrieve, ("draft", "decide"))
     graph.add_edge("draft", "score")
-    graph.add_edge("score", "decide")
+    graph.add_conditional_edges("score", nodes.after_score, ("cascade", "decide"))
+    graph.add_edge("cascade", "draft")
     graph.add_edge("decide", "__end__")
     return graph.compile()
 
@@ -124,7 +127,10 @@ def run_agent(*, message: Message) -> Draft:
     state = TurnState(
         text=message.text,
         draft_settings=DraftSettings(
-            model=version.model_name, temperature=float(version.temperature), max_tokens=version.max_tokens
+            model=version.model_name,
+            temperature=float(version.temperature),
+            max_tokens=version.max_tokens,
+            large_model=version.large_model_name,
         ),
     )
     writer = _StepWriter(run)

@@ -13,4 +13,9 @@ def policy_for(intent: str) -> Policy:
     row = ThresholdPolicy.objects.filter(intent=intent).first() if intent else None
     if row is None:
         return Policy(auto_send_threshold=settings.DEFAULT_AUTO_SEND_THRESHOLD, always_escalate=False)
-    return Policy(auto_send_threshold=row.auto_send_threshold, always_escalate=row.always_escalate)
+    return Policy(
+        auto_send_threshold=row.auto_send_threshold,
+        always_escalate=row.always_escalate,
+        cascade_threshold=row.cascade_threshold,
+        is_critical=row.is_critical,
+    )

@@ -26,6 +26,7 @@ class DraftSettings:
     model: str
     temperature: float
     max_tokens: int
+    large_model: str = ""  # for critical intents and low-confidence drafts; empty or equal to `model`: none
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class TurnState:
     passages: tuple[Passage, ...] = ()
     # draft
     draft: str = ""
+    draft_model: str = ""
+    cascaded: bool = False
     cited_article_ids: tuple[int, ...] = ()
     # score
     confidence: float = 0.0

@@ -69,7 +69,9 @@ def test_changing_a_threshold_in_admin_is_audited(admin_client_with_demo):
 
     policy = ThresholdPolicy.objects.get(intent="card_arrival")
     url = reverse("admin:agent_thresholdpolicy_change", args=[policy.pk])
-    response = admin_client_with_demo.post(url, {"intent": "card_arrival", "auto_send_threshold": "0.8"})
+    response = admin_client_with_demo.post(
+        url, {"intent": "card_arrival", "auto_send_threshold": "0.8", "cascade_threshold": "0"}
+    )
     assert response.status_code == 302
     change = ThresholdChange.objects.get()
     assert (change.field, change.old_value, change.new_value) == ("auto_send_threshold", "0.95", "0.8")

@@ -14,9 +14,9 @@ def ask(conversation, text):
     return run_agent(message=store_customer_message(conversation=conversation, text=text))
 
 
-def test_the_graph_has_the_six_nodes_in_order():
+def test_the_graph_has_the_six_steps_and_the_cascade():
     graph = build_graph()
-    assert list(graph.nodes) == ["guard", "route", "retrieve", "draft", "score", "decide"]
+    assert list(graph.nodes) == ["guard", "route", "retrieve", "draft", "score", "decide", "cascade"]
 
 
 def test_a_routine_question_is_routed_grounded_and_traced(demo_bank, conversation, local_llm):
@@ -171,3 +171,47 @@ def test_a_run_over_its_step_budget_is_handed_to_a_human(demo_bank, conversation
     draft = ask(conversation, "How long does a card take to arrive?")
     assert draft.run.status == AgentRun.Status.FAILED and "more than 2 steps" in draft.run.error
     assert draft.run.steps.count() == 2 and Ticket.objects.filter(conversation=conversation).exists()
+
+
+GROUNDED = "Your card usually arrives within 3–5 working days."
+
+
+def cascading_version():
+    from agent.models import AgentVersion
+
+    AgentVersion.objects.update(is_default=False)
+    return AgentVersion.objects.create(
+        name="cascade", draft_model="small-model", large_model="large-model", is_default=True
+    )
+
+
+def test_a_low_confidence_small_draft_is_redone_by_the_large_model(demo_bank, conversation, settings):
+    cascading_version()
+    ThresholdPolicy.objects.update(cascade_threshold=1.0)
+    with scripted_llm([(200, completion_body(GROUNDED))]) as (url, llm):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "How long does a card take to arrive?")
+    assert [r["model"] for r in llm.requests] == ["small-model", "large-model"]
+    nodes = list(draft.run.steps.values_list("node", flat=True))
+    assert nodes == ["guard", "route", "retrieve", "draft", "score", "cascade", "draft", "score", "decide"]
+    assert (
+        draft.signals["cascaded_from"] == "small-model"
+        and draft.run.final_state["draft_model"] == "large-model"
+    )
+
+
+def test_a_critical_intent_is_drafted_by_the_large_model_from_the_start(demo_bank, conversation, settings):
+    cascading_version()
+    ThresholdPolicy.objects.update(is_critical=True)
+    with scripted_llm([(200, completion_body(GROUNDED))]) as (url, llm):
+        settings.OPENAI_BASE_URL = url
+        ask(conversation, "How long does a card take to arrive?")
+    assert [r["model"] for r in llm.requests] == ["large-model"]
+
+
+def test_there_is_no_cascade_without_a_distinct_large_model(demo_bank, conversation, settings):
+    ThresholdPolicy.objects.update(cascade_threshold=1.0)
+    with scripted_llm([(200, completion_body(GROUNDED))]) as (url, llm):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "How long does a card take to arrive?")
+    assert len(llm.requests) == 1 and "cascade" not in draft.run.steps.values_list("node", flat=True)
