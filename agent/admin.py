@@ -243,7 +243,15 @@ class ThresholdPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(AgentVersion)
 class AgentVersionAdmin(admin.ModelAdmin):
-    list_display = ["name", "draft_model", "large_model", "temperature", "max_tokens", "is_default", "created_at"]
+    list_display = [
+        "name",
+        "draft_model",
+        "large_model",
+        "temperature",
+        "max_tokens",
+        "is_default",
+        "created_at",
+    ]
     list_filter = ["is_default"]
     search_fields = ["name", "description"]
 
