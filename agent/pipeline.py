@@ -121,6 +121,11 @@ def run_agent(*, message: Message) -> Draft:
     existing = Draft.objects.filter(message=message).first()
     if existing is not None:
         return existing
+    # A run still "running" for this message was cut off (its worker died and the task came back).
+    AgentRun.objects.filter(message=message, status=AgentRun.Status.RUNNING).update(
+        status=AgentRun.Status.FAILED,
+        error="interrupted: the worker stopped mid-run and the task was redelivered",
+    )
     conversation = message.conversation
     version = conversation.agent_version or default_agent_version()
     run = AgentRun.objects.create(message=message, agent_version=version)

@@ -123,6 +123,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A redelivered task must find the draft the first delivery wrote (run_agent is idempotent per message).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
+# How long a task taken by a worker that then died stays invisible before Redis hands it out again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
     "requeue-waiting-messages": {"task": "agent.tasks.requeue_waiting_messages_task", "schedule": 60.0},
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,7 +29,7 @@ def completion_body(text: str, model: str = "fake-model") -> dict[str, Any]:
 class ScriptedLLM:
     """Answers each chat completion with the next (status, body) of its script; the last one repeats."""
 
-    def __init__(self, script: list[tuple[int, dict[str, Any] | str]]) -> None:
+    def __init__(self, script: list[tuple[int, dict[str, Any] | str]] | list[Any]) -> None:
         self.script = script
         self.requests: list[dict[str, Any]] = []
 
@@ -38,7 +39,7 @@ class ScriptedLLM:
 
 
 @contextmanager
-def scripted_llm(script: list[tuple[int, dict[str, Any] | str]]) -> Iterator[tuple[str, ScriptedLLM]]:
+def scripted_llm(script: list[Any]) -> Iterator[tuple[str, ScriptedLLM]]:
     """Serve `script` on a free loopback port; yield (base_url, the ScriptedLLM with the requests it saw)."""
     llm = ScriptedLLM(script)
 
@@ -46,7 +47,9 @@ def scripted_llm(script: list[tuple[int, dict[str, Any] | str]]) -> Iterator[tup
         def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
             length = int(self.headers.get("Content-Length", 0))
             llm.requests.append(json.loads(self.rfile.read(length) or b"{}"))
-            status, body = llm.next_response()
+            status, body, *delay = llm.next_response()
+            if delay:  # (status, body, seconds): answer slowly, as an overloaded endpoint would
+                time.sleep(delay[0])
             payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from agent.models import Draft, Message, ThresholdPolicy
+from agent.models import AgentRun, Draft, Message, ThresholdPolicy
 from agent.services import receive_customer_message
 from tests.conftest import database_url_for_subprocess
+from tests.fake_openai import completion_body, scripted_llm
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,57 +23,73 @@ pytestmark = [
 
 
 @pytest.fixture
-def celery_worker(llm_endpoint, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+def start_worker(llm_endpoint, settings):
+    """Start real Celery worker processes on the test database; all are stopped after the test."""
     from supportagent.celery import app
 
     app.conf.task_always_eager = False
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_subprocess(),
-        "OPENAI_BASE_URL": llm_endpoint,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "ROUTER_MODEL_DIR": str(settings.ROUTER_MODEL_DIR),
-        "LLM_TIMEOUT_SECONDS": "120",
-    }
     app.control.purge()
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "supportagent",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield worker
-    finally:
+    workers: list[subprocess.Popen[bytes]] = []
+
+    def start(**env_overrides: str) -> subprocess.Popen[bytes]:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_subprocess(),
+            "OPENAI_BASE_URL": llm_endpoint,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "ROUTER_MODEL_DIR": str(settings.ROUTER_MODEL_DIR),
+            "LLM_TIMEOUT_SECONDS": "120",
+            **env_overrides,
+        }
+        command = [sys.executable, "-m", "celery", "-A", "supportagent", "worker", "--pool", "solo"]
+        worker = subprocess.Popen(
+            [*command, "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+        )
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
         worker.terminate()
         try:
             worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
-        app.conf.task_always_eager = True
+    app.conf.task_always_eager = True
 
 
-def test_a_worker_process_answers_a_queued_message(demo_bank, conversation, celery_worker):
-    ThresholdPolicy.objects.update(auto_send_threshold=0.0)
-    message = receive_customer_message(conversation=conversation, text="How do I activate my new card?")
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and not Draft.objects.filter(message=message).exists():
-        assert celery_worker.poll() is None, celery_worker.stdout.read().decode()
+def wait_for(condition, seconds: float = 180) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
         time.sleep(0.5)
+    return False
+
+
+def test_a_worker_process_answers_a_queued_message(demo_bank, conversation, start_worker):
+    ThresholdPolicy.objects.update(auto_send_threshold=0.0)
+    worker = start_worker()
+    message = receive_customer_message(conversation=conversation, text="How do I activate my new card?")
+    assert wait_for(lambda: Draft.objects.filter(message=message).exists() or worker.poll() is not None)
     draft = Draft.objects.get(message=message)
     assert draft.decision == "auto_send" and draft.intent == "activate_my_card"
     assert Message.objects.filter(conversation=conversation, role="agent").count() == 1
+
+
+def test_a_task_redelivered_after_its_worker_died_answers_once(demo_bank, conversation, start_worker):
+    ThresholdPolicy.objects.update(auto_send_threshold=0.0)
+    answer = completion_body("Activate your card in the app under Cards > Activate.")
+    # The first call hangs long enough for its worker to be killed in the middle of the draft step.
+    with scripted_llm([(200, answer, 60), (200, answer)]) as (url, llm):
+        first = start_worker(OPENAI_BASE_URL=url, CELERY_VISIBILITY_TIMEOUT="3")
+        message = receive_customer_message(conversation=conversation, text="How do I activate my new card?")
+        assert wait_for(lambda: len(llm.requests) == 1)
+        first.kill()
+        first.wait()
+        start_worker(OPENAI_BASE_URL=url, CELERY_VISIBILITY_TIMEOUT="3")
+        assert wait_for(lambda: Draft.objects.filter(message=message).exists())
+    assert Message.objects.filter(conversation=conversation, role="agent").count() == 1
+    runs = list(AgentRun.objects.filter(message=message).order_by("pk"))
+    assert len(runs) == 2 and runs[0].status == "failed" and "interrupted" in runs[0].error
