@@ -5,6 +5,7 @@ import pytest
 from agent.models import AgentRun, Conversation, Draft, Message, ThresholdPolicy, Ticket
 from agent.pipeline import build_graph, run_agent
 from agent.services import store_customer_message
+from tests.conftest import free_port
 from tests.fake_openai import completion_body, scripted_llm
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +216,23 @@ def test_there_is_no_cascade_without_a_distinct_large_model(demo_bank, conversat
         settings.OPENAI_BASE_URL = url
         draft = ask(conversation, "How long does a card take to arrive?")
     assert len(llm.requests) == 1 and "cascade" not in draft.run.steps.values_list("node", flat=True)
+
+
+def test_an_llm_endpoint_answering_garbage_hands_the_customer_to_a_human(demo_bank, conversation, settings):
+    with scripted_llm([(200, "<html>502 Bad Gateway</html>")]) as (url, _):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "How long does a card take to arrive?")
+    assert draft.decision == "escalate" and draft.run.status == AgentRun.Status.FAILED
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.NEEDS_HUMAN
+    assert draft.ticket.reference in conversation.messages.get(role=Message.Role.SYSTEM).text
+
+
+def test_an_llm_endpoint_that_is_down_is_tried_three_times_then_a_human_takes_over(
+    demo_bank, conversation, settings
+):
+    settings.OPENAI_BASE_URL = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
+    draft = ask(conversation, "How long does a card take to arrive?")
+    step = draft.run.steps.get(node="draft")
+    assert step.attempts == 3 and "APIConnectionError" in step.error
+    assert draft.decision == "escalate"
