@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class AgentConfig(AppConfig):
@@ -6,5 +7,10 @@ class AgentConfig(AppConfig):
     verbose_name = "Agent"
 
     def ready(self) -> None:
-        """Connect the receivers that keep knowledge search in step with article edits."""
+        """Connect the receivers that keep knowledge search in step with article edits; start span export."""
         from agent.search import signals  # noqa: F401
+
+        if settings.OTEL_EXPORTER_OTLP_ENDPOINT:
+            from agent.telemetry import configure_exporter
+
+            configure_exporter(settings.OTEL_EXPORTER_OTLP_ENDPOINT)

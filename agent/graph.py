@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from agent.telemetry import span
+
 END = "__end__"
 
 S = TypeVar("S")
@@ -219,6 +221,10 @@ class CompiledGraph(Generic[S]):
         raise StepBudgetExceeded(f"the run needed more than {budget} steps")
 
     def _run_step(self, name: str, state: S, record: StepRecorder, sleep: Callable[[float], None]) -> S:
+        with span(f"agent.step {name}", node=name):
+            return self._run_attempts(name, state, record, sleep)
+
+    def _run_attempts(self, name: str, state: S, record: StepRecorder, sleep: Callable[[float], None]) -> S:
         spec = self.nodes[name]
         inputs = {key: summarise(getattr(state, key)) for key in spec.reads}
         # Tokens spent on failed attempts are still spent: every attempt reports into the same list.

@@ -9,6 +9,8 @@ from typing import Any
 import openai
 from django.conf import settings
 
+from agent.telemetry import span
+
 # Worth another attempt: the endpoint was slow, unreachable, rate-limited or failed on its side.
 RETRYABLE_ERRORS: tuple[type[Exception], ...] = (
     openai.APITimeoutError,
@@ -61,12 +63,16 @@ class LLMClient:
         self, *, model: str, messages: list[dict[str, str]], temperature: float, max_tokens: int
     ) -> Completion:
         """Send one chat completion and return its text and token usage; raise on an empty answer."""
-        response = self._client.chat.completions.create(
-            model=model,
-            messages=messages,  # type: ignore[arg-type]
-            temperature=temperature,
-            max_tokens=max_tokens,
-        )
+        with span("llm.chat", model=model, temperature=temperature, max_tokens=max_tokens) as current:
+            response = self._client.chat.completions.create(
+                model=model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=temperature,
+                max_tokens=max_tokens,
+            )
+            if response.usage:
+                current.set_attribute("prompt_tokens", response.usage.prompt_tokens)
+                current.set_attribute("completion_tokens", response.usage.completion_tokens)
         text = (response.choices[0].message.content or "").strip() if response.choices else ""
         if not text:
             raise EmptyCompletion(f"{model} returned an empty answer")
@@ -90,14 +96,15 @@ class LLMClient:
     ) -> ToolTurn:
         """One turn of a conversation in which the model may call `tools`; raise if it says nothing at all."""
         # Our dicts follow the API's shapes; the SDK's TypedDict overloads cannot see that.
-        response = self._client.chat.completions.create(  # type: ignore[call-overload]
-            model=model,
-            messages=messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            temperature=temperature,
-            max_tokens=max_tokens,
-        )
+        with span("llm.chat_with_tools", model=model, tools=len(tools)):
+            response = self._client.chat.completions.create(  # type: ignore[call-overload]
+                model=model,
+                messages=messages,
+                tools=tools,
+                tool_choice=tool_choice,
+                temperature=temperature,
+                max_tokens=max_tokens,
+            )
         message = response.choices[0].message if response.choices else None
         text = (message.content or "").strip() if message else ""
         calls = tuple(

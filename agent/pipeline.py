@@ -17,6 +17,7 @@ from agent.models import AgentRun, AgentStep, AgentVersion, Draft, LanguageModel
 from agent.models.drafts import Decision
 from agent.outcomes import apply_decision, hand_over_failed_run
 from agent.state import DraftSettings, TurnState
+from agent.telemetry import span
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,8 @@ def run_agent(*, message: Message) -> Draft:
     writer = _StepWriter(run)
     started = time.perf_counter()
     try:
-        final = build_graph().invoke(state, record=writer, max_steps=settings.AGENT_MAX_STEPS)
+        with span("agent.run", run_id=run.pk, message_id=message.pk, agent_version=version.name):
+            final = build_graph().invoke(state, record=writer, max_steps=settings.AGENT_MAX_STEPS)
     except NodeFailed as failure:
         return _fail(
             run, started, failure.state, error=str(failure), reason=f"the {failure.node} step failed"

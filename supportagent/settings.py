@@ -177,6 +177,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# OpenTelemetry: spans for runs, steps, LLM and tool calls go here when set (needs the `otel` extra).
+OTEL_EXPORTER_OTLP_ENDPOINT = env_str("OTEL_EXPORTER_OTLP_ENDPOINT")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

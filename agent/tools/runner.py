@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.graph import RetryPolicy
+from agent.telemetry import span
 from agent.tools.circuit import CircuitBreaker
 from agent.tools.registry import ToolContext, ToolRefused, ToolRegistry
 
@@ -64,6 +65,13 @@ class ToolRunner:
 
     def call(self, name: str, arguments: str | dict[str, Any] | None, context: ToolContext) -> ToolResult:
         """Validate and run one tool call; never raises for a tool's own failure."""
+        with span(f"tool {name}", tool=name) as current:
+            result = self._call(name, arguments, context)
+            current.set_attribute("ok", result.ok)
+            current.set_attribute("attempts", result.attempts)
+            return result
+
+    def _call(self, name: str, arguments: str | dict[str, Any] | None, context: ToolContext) -> ToolResult:
         started = time.perf_counter()
         try:
             tool, values = self.registry.validate(name, arguments)
