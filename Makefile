@@ -47,7 +47,9 @@ test-browser: venv chromium
 test: lint test-embedded test-services test-browser
 
 bench: venv
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/routing.py
+	$(BIN)/python benchmarks/pipeline.py
 
 clean:
 	rm -rf $(VENV) var

@@ -7,7 +7,8 @@ class AgentConfig(AppConfig):
     verbose_name = "Agent"
 
     def ready(self) -> None:
-        """Connect the receivers that keep knowledge search in step with article edits; start span export."""
+        """Keep search and cached answers in step with article edits; start span export if configured."""
+        from agent.cache import signals as cache_signals  # noqa: F401
         from agent.search import signals  # noqa: F401
 
         if settings.OTEL_EXPORTER_OTLP_ENDPOINT:

@@ -6,6 +6,7 @@ Each node takes the turn's state and a step context and returns the fields it ch
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Literal
 
 from agent.confidence import calibrate
@@ -21,7 +22,7 @@ from agent.drafting import (
 from agent.graph import StepContext
 from agent.llm import Completion, EmptyCompletion, get_llm_client
 from agent.policies import policy_for
-from agent.routing import get_router
+from agent.routing import Route, Router, get_router
 from agent.scoring import score_draft
 from agent.search import get_search_backend
 from agent.state import DraftSettings, Passage, TurnState
@@ -42,9 +43,19 @@ def wants_human(text: str) -> bool:
     return bool(_HUMAN_REQUEST.search(text))
 
 
+@lru_cache(maxsize=256)
+def _classified(router: Router, text: str) -> Route:
+    return router.classify_one(text)
+
+
+def classify(text: str) -> Route:
+    """The routing model's verdict on `text`, computed once for both the guard and the route step."""
+    return _classified(get_router(), text)
+
+
 def guard(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     """Is this a question for the bank's support desk at all, and does the customer want a human?"""
-    route = get_router().classify_one(state.text)
+    route = classify(state.text)
     return {
         "in_scope": route.in_scope,
         "scope_score": route.scope_score,
@@ -54,7 +65,7 @@ def guard(state: TurnState, ctx: StepContext) -> dict[str, Any]:
 
 def route(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     """The intent and its calibrated probability, from the local routing model (not the LLM)."""
-    result = get_router().classify_one(state.text)
+    result = classify(state.text)
     return {"intent": result.intent, "intent_confidence": result.confidence}
 
 

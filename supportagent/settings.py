@@ -78,7 +78,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # A file-backed test database, so that a second process (a live server, a worker) can read it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-supportagent.sqlite3")}
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # WAL lets the web process and a worker read while the other writes, and makes each commit cheap.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -161,6 +166,10 @@ ROUTER_MODEL_DIR = Path(env_str("ROUTER_MODEL_DIR", str(VAR_DIR / "models")))
 
 # Confidence at or above which a draft is sent without review, unless an intent's policy says otherwise.
 DEFAULT_AUTO_SEND_THRESHOLD = env_float("DEFAULT_AUTO_SEND_THRESHOLD", 0.95)
+
+# The response cache: answers already sent, found again by exact question or by a close paraphrase.
+RESPONSE_CACHE_SIMILARITY = env_float("RESPONSE_CACHE_SIMILARITY", 0.92)
+RESPONSE_CACHE_TTL_SECONDS = env_int("RESPONSE_CACHE_TTL_SECONDS", 7 * 24 * 60 * 60)
 
 # The review queue: how long opening a draft holds it, when a waiting draft is late, and calibration.
 REVIEW_CLAIM_SECONDS = env_int("REVIEW_CLAIM_SECONDS", 300)

@@ -94,6 +94,16 @@ def make_reviewer(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def rita(make_reviewer):  # type: ignore[no-untyped-def]
+    return make_reviewer("rita")
+
+
+@pytest.fixture
+def sam(make_reviewer):  # type: ignore[no-untyped-def]
+    return make_reviewer("sam")
+
+
+@pytest.fixture
 def make_pending_draft(db, customer):  # type: ignore[no-untyped-def]
     """Drafts waiting for review, built the way the pipeline stores them (without running the LLM)."""
     from agent.models import AgentRun, Draft

@@ -11,16 +11,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rita(make_reviewer):
-    return make_reviewer("rita")
-
-
-@pytest.fixture
-def sam(make_reviewer):
-    return make_reviewer("sam")
-
-
-@pytest.fixture
 def pending_draft(make_pending_draft):
     return make_pending_draft(
         question="Why was I charged <b>twice</b>?", text="<script>alert('x')</script> We charge no fee."

@@ -11,16 +11,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rita(make_reviewer):
-    return make_reviewer("rita")
-
-
-@pytest.fixture
-def sam(make_reviewer):
-    return make_reviewer("sam")
-
-
-@pytest.fixture
 def draft(make_pending_draft):
     return make_pending_draft()
 

@@ -23,6 +23,18 @@ def no_waiting():
     return ToolRunner(support_tools, sleep=lambda seconds: None)
 
 
+@pytest.fixture
+def zendesk(context, settings):
+    """Tickets go to a Zendesk on loopback; the customer has the email Zendesk needs."""
+    context.customer.email = "sam@example.com"
+    context.customer.save()
+    with fake_zendesk(email="bot@lumen.example", api_token="t0ken") as server:
+        settings.TICKETING_BACKEND = "zendesk"
+        settings.ZENDESK_URL = server.url
+        settings.ZENDESK_EMAIL, settings.ZENDESK_API_TOKEN = "bot@lumen.example", "t0ken"
+        yield server
+
+
 def test_the_four_tools_are_offered_to_the_llm():
     names = [schema["function"]["name"] for schema in support_tools.schemas()]
     assert names == ["search_knowledge_base", "create_ticket", "escalate_to_human", "get_recent_tickets"]
@@ -59,39 +71,17 @@ def test_escalating_opens_an_urgent_ticket_and_marks_the_conversation(context):
     assert context.conversation.status == Conversation.Status.ESCALATED
 
 
-def test_zendesk_failing_twice_then_succeeding_takes_three_attempts(context, settings, no_waiting):
-    context.customer.email = "sam@example.com"
-    context.customer.save()
-    with fake_zendesk(email="bot@lumen.example", api_token="t0ken") as zendesk:
-        settings.TICKETING_BACKEND = "zendesk"
-        settings.ZENDESK_URL, settings.ZENDESK_EMAIL, settings.ZENDESK_API_TOKEN = (
-            zendesk.url,
-            "bot@lumen.example",
-            "t0ken",
-        )
-        zendesk.fail_next(503)
-        zendesk.fail_next(429, headers={"Retry-After": "1"})
-        result = no_waiting.call(
-            "create_ticket", {"subject": "Help", "description": "Please call me"}, context
-        )
+def test_zendesk_failing_twice_then_succeeding_takes_three_attempts(context, zendesk, no_waiting):
+    zendesk.fail_next(503)
+    zendesk.fail_next(429, headers={"Retry-After": "1"})
+    result = no_waiting.call("create_ticket", {"subject": "Help", "description": "Please call me"}, context)
     assert result.ok and result.attempts == 3
     assert zendesk.tickets[0]["subject"] == "Help"
 
 
-def test_zendesk_always_failing_is_reported_to_the_llm_after_three_attempts(context, settings, no_waiting):
-    context.customer.email = "sam@example.com"
-    context.customer.save()
-    with fake_zendesk(email="bot@lumen.example", api_token="t0ken") as zendesk:
-        settings.TICKETING_BACKEND = "zendesk"
-        settings.ZENDESK_URL, settings.ZENDESK_EMAIL, settings.ZENDESK_API_TOKEN = (
-            zendesk.url,
-            "bot@lumen.example",
-            "t0ken",
-        )
-        for _ in range(5):
-            zendesk.fail_next(500)
-        result = no_waiting.call(
-            "create_ticket", {"subject": "Help", "description": "Please call me"}, context
-        )
+def test_zendesk_always_failing_is_reported_to_the_llm_after_three_attempts(context, zendesk, no_waiting):
+    for _ in range(5):
+        zendesk.fail_next(500)
+    result = no_waiting.call("create_ticket", {"subject": "Help", "description": "Please call me"}, context)
     assert not result.ok and result.attempts == 3 and len(zendesk.requests) == 3
     assert "Do not invent" in json.loads(result.for_llm())["advice"]

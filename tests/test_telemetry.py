@@ -19,6 +19,7 @@ def exported(monkeypatch):
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     monkeypatch.setattr(telemetry, "tracer", provider.get_tracer("supportagent"))
+    monkeypatch.setattr(telemetry, "enabled", True)
     return exporter
 
 

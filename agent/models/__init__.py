@@ -1,3 +1,4 @@
+from .cache import CachedResponse
 from .calibration import ConfidenceCalibration
 from .conversations import Conversation, Customer, Message, Ticket
 from .drafts import Draft, ThresholdPolicy
@@ -8,6 +9,7 @@ __all__ = [
     "AgentRun",
     "AgentStep",
     "AgentVersion",
+    "CachedResponse",
     "ConfidenceCalibration",
     "Conversation",
     "Customer",

@@ -1,0 +1,68 @@
+"""The response cache in the application's database, for installations without Redis."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+from django.utils import timezone
+
+from agent.models import CachedResponse
+
+from .base import ResponseCache, StoredAnswer
+
+
+class DatabaseResponseCache(ResponseCache):
+    """Entries are `CachedResponse` rows; a semantic lookup reads the vectors of one intent's rows."""
+
+    def invalidate_article(self, article_id: int) -> int:
+        """Remove every entry that used the article; returns how many were removed."""
+        deleted, _ = CachedResponse.objects.filter(article_versions__has_key=str(article_id)).delete()
+        return deleted
+
+    def clear(self) -> None:
+        """Remove every entry."""
+        CachedResponse.objects.all().delete()
+
+    def _entry(self, key: str) -> StoredAnswer | None:
+        row = CachedResponse.objects.filter(exact_key=key, expires_at__gt=timezone.now()).first()
+        if row is None:
+            return None
+        return StoredAnswer(
+            key=row.exact_key,
+            question=row.question,
+            intent=row.intent,
+            text=row.text,
+            article_versions={int(k): v for k, v in row.article_versions.items()},
+            source_draft_id=row.source_draft_id,
+        )
+
+    def _intent_vectors(self, intent: str) -> tuple[list[str], np.ndarray]:
+        rows = CachedResponse.objects.filter(intent=intent, expires_at__gt=timezone.now())
+        pairs = list(rows.values_list("exact_key", "embedding"))
+        if not pairs:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        keys = [key for key, _ in pairs]
+        return keys, np.stack([np.frombuffer(embedding, dtype=np.float32) for _, embedding in pairs])
+
+    def _save(self, entry: StoredAnswer, vector: np.ndarray, ttl_seconds: float) -> None:
+        now = timezone.now()
+        # expired rows go here, on the rare write, rather than on every lookup
+        CachedResponse.objects.filter(expires_at__lte=now).delete()
+        CachedResponse.objects.update_or_create(
+            exact_key=entry.key,
+            defaults={
+                "intent": entry.intent,
+                "question": entry.question,
+                "text": entry.text,
+                "article_versions": {str(k): v for k, v in entry.article_versions.items()},
+                "embedding": vector.astype(np.float32).tobytes(),
+                "source_draft_id": entry.source_draft_id,
+                "created_at": now,
+                "expires_at": now + timedelta(seconds=ttl_seconds),
+            },
+        )
+
+    def _remove(self, keys: list[str]) -> int:
+        deleted, _ = CachedResponse.objects.filter(exact_key__in=keys).delete()
+        return deleted
