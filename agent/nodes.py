@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from typing import Any, Literal
 
+from agent.cache import get_response_cache
 from agent.confidence import calibrate
 from agent.decisions import decide as decide_rule
 from agent.drafting import (
@@ -74,6 +75,21 @@ def retrieve(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     hits = get_search_backend().search(state.text, k=RETRIEVE_K, intent=state.intent)
     passages = tuple(Passage(h.article_id, h.title, h.intent, h.text, h.score, h.version) for h in hits)
     return {"passages": passages}
+
+
+def recall(state: TurnState, ctx: StepContext) -> dict[str, Any]:
+    """An answer already sent for this question (or a close paraphrase) with this intent, if its articles have
+    not changed since. A hit is still scored and still has to clear the threshold."""
+    hit = get_response_cache().lookup(question=state.text, intent=state.intent)
+    if hit is None:
+        return {"signals": {**state.signals, "cache": "miss"}}
+    return {
+        "draft": hit.text,
+        "draft_model": "cache",
+        "from_cache": True,
+        "cited_article_ids": tuple(hit.article_versions),
+        "signals": {**state.signals, "cache": hit.kind, "cache_similarity": round(hit.similarity, 4)},
+    }
 
 
 def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
@@ -172,10 +188,19 @@ def cascade(state: TurnState, ctx: StepContext) -> dict[str, Any]:
 
 def after_score(state: TurnState) -> Literal["cascade", "decide"]:
     settings = state.draft_settings
-    can_cascade = not state.cascaded and settings.large_model and settings.large_model != state.draft_model
+    can_cascade = (
+        not state.cascaded
+        and not state.from_cache
+        and settings.large_model
+        and settings.large_model != state.draft_model
+    )
     if can_cascade and state.confidence < policy_for(state.intent).cascade_threshold:
         return "cascade"
     return "decide"
+
+
+def after_recall(state: TurnState) -> Literal["draft", "score"]:
+    return "score" if state.from_cache else "draft"
 
 
 def after_guard(state: TurnState) -> Literal["route", "decide"]:
@@ -186,5 +211,5 @@ def after_route(state: TurnState) -> Literal["retrieve", "decide"]:
     return "decide" if policy_for(state.intent).always_escalate else "retrieve"
 
 
-def after_retrieve(state: TurnState) -> Literal["draft", "decide"]:
-    return "draft" if state.passages else "decide"
+def after_retrieve(state: TurnState) -> Literal["recall", "decide"]:
+    return "recall" if state.passages else "decide"

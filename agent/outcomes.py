@@ -59,6 +59,7 @@ def apply_decision(*, draft: Draft, decision: Decision) -> None:
             status=Conversation.Status.ANSWERED,
         )
         draft.status = Draft.Status.SENT
+        remember_answer(draft)
     elif decision == Decision.REVIEW:
         draft.status = Draft.Status.PENDING_REVIEW
         set_conversation_status(conversation, Conversation.Status.AWAITING_REVIEW)
@@ -67,6 +68,27 @@ def apply_decision(*, draft: Draft, decision: Decision) -> None:
         draft.ticket = hand_over(draft=draft)
         draft.status = Draft.Status.ESCALATED
     draft.save()
+
+
+def remember_answer(draft: Draft) -> None:
+    """Cache an answer sent as drafted, with the versions of the articles it cites, once committed."""
+    state = draft.run.final_state or {}
+    if state.get("from_cache") or not draft.text:
+        return
+    cited = set(state.get("cited_article_ids", []))
+    versions = {p["article_id"]: p["version"] for p in state.get("passages", []) if p["article_id"] in cited}
+    if not versions:  # an answer no article grounds could never be retired by an article edit
+        return
+    question, intent, text, draft_id = draft.message.text, draft.intent, draft.text, draft.pk
+
+    def store() -> None:
+        from agent.cache import get_response_cache
+
+        get_response_cache().store(
+            question=question, intent=intent, text=text, article_versions=versions, source_draft_id=draft_id
+        )
+
+    transaction.on_commit(store)
 
 
 def open_ticket(*, draft: Draft) -> Ticket:

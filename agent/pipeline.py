@@ -26,12 +26,14 @@ LLM_RETRY = RetryPolicy(max_attempts=3, initial_interval=0.5, backoff_factor=2.0
 
 @lru_cache(maxsize=1)
 def build_graph() -> CompiledGraph[TurnState]:
-    """guard → route → retrieve → draft → score → decide, with the short cuts to decide, and one more draft by
-    the large model when the small one's scores below the intent's cascade threshold."""
+    """guard → route → retrieve → draft → score → decide, with the short cuts to decide. A cached answer
+    (recall) skips the draft; the large model redrafts once when the small one's scores below the cascade
+    threshold."""
     graph = StateGraph(TurnState)
     graph.add_node("guard", nodes.guard, reads=("text",))
     graph.add_node("route", nodes.route, reads=("text",))
     graph.add_node("retrieve", nodes.retrieve, reads=("text", "intent"))
+    graph.add_node("recall", nodes.recall, reads=("text", "intent"))
     graph.add_node("draft", nodes.draft, retry=LLM_RETRY, reads=("text", "passages"))
     graph.add_node("score", nodes.score, reads=("draft", "intent_confidence"))
     graph.add_node("decide", nodes.decide, reads=("intent", "confidence", "in_scope", "wants_human"))
@@ -39,7 +41,8 @@ def build_graph() -> CompiledGraph[TurnState]:
     graph.set_entry_point("guard")
     graph.add_conditional_edges("guard", nodes.after_guard, ("route", "decide"))
     graph.add_conditional_edges("route", nodes.after_route, ("retrieve", "decide"))
-    graph.add_conditional_edges("retrieve", nodes.after_retrieve, ("draft", "decide"))
+    graph.add_conditional_edges("retrieve", nodes.after_retrieve, ("recall", "decide"))
+    graph.add_conditional_edges("recall", nodes.after_recall, ("draft", "score"))
     graph.add_edge("draft", "score")
     graph.add_conditional_edges("score", nodes.after_score, ("cascade", "decide"))
     graph.add_edge("cascade", "draft")

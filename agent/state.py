@@ -45,6 +45,7 @@ class TurnState:
     # draft
     draft: str = ""
     draft_model: str = ""
+    from_cache: bool = False
     cascaded: bool = False
     cited_article_ids: tuple[int, ...] = ()
     # score

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from agent import events
 from agent.models import ConfidenceCalibration, Conversation, Draft, Message
-from agent.outcomes import deliver, hand_over
+from agent.outcomes import deliver, hand_over, remember_answer
 from review.calibration import Outcome, fit_calibration
 from review.models import Claim, EvaluationCase, ReviewDecision
 
@@ -130,6 +130,8 @@ def _apply(*, draft: Draft, action: str, final_text: str, send_as: str | None) -
     conversation = draft.conversation
     if send_as is not None:
         deliver(conversation=conversation, role=send_as, text=final_text, status=Conversation.Status.ANSWERED)
+        if action == ReviewDecision.Action.APPROVED:
+            remember_answer(draft)
     elif action == ReviewDecision.Action.ESCALATED:
         draft.ticket = hand_over(draft=draft)
     else:

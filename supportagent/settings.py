@@ -78,12 +78,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # A file-backed test database, so that a second process (a live server, a worker) can read it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-supportagent.sqlite3")}
-    # WAL lets the web process and a worker read while the other writes, and makes each commit cheap.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

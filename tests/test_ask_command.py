@@ -24,7 +24,15 @@ def test_ask_can_print_the_run_as_json(demo_bank, local_llm):
     call_command("ask", "my card still hasn't arrived", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert data["intent"] == "card_arrival"
-    assert [s["node"] for s in data["steps"]] == ["guard", "route", "retrieve", "draft", "score", "decide"]
+    assert [s["node"] for s in data["steps"]] == [
+        "guard",
+        "route",
+        "retrieve",
+        "recall",
+        "draft",
+        "score",
+        "decide",
+    ]
     assert data["retrieved"][0]["intent"] == "card_arrival"
     assert data["decision"] in {"auto_send", "review"}
 

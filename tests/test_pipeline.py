@@ -15,9 +15,18 @@ def ask(conversation, text):
     return run_agent(message=store_customer_message(conversation=conversation, text=text))
 
 
-def test_the_graph_has_the_six_steps_and_the_cascade():
+def test_the_graph_has_the_six_steps_with_recall_and_cascade():
     graph = build_graph()
-    assert list(graph.nodes) == ["guard", "route", "retrieve", "draft", "score", "decide", "cascade"]
+    assert list(graph.nodes) == [
+        "guard",
+        "route",
+        "retrieve",
+        "recall",
+        "draft",
+        "score",
+        "decide",
+        "cascade",
+    ]
 
 
 def test_a_routine_question_is_routed_grounded_and_traced(demo_bank, conversation, local_llm):
@@ -27,7 +36,7 @@ def test_a_routine_question_is_routed_grounded_and_traced(demo_bank, conversatio
     assert 0.0 <= draft.confidence <= 1.0
     assert set(draft.signals) >= {"intent_confidence", "grounded_share", "retrieval_agreement"}
     steps = list(draft.run.steps.values_list("node", flat=True))
-    assert steps == ["guard", "route", "retrieve", "draft", "score", "decide"]
+    assert steps == ["guard", "route", "retrieve", "recall", "draft", "score", "decide"]
     llm_step = draft.run.steps.get(node="draft")
     assert llm_step.prompt_tokens > 0 and llm_step.completion_tokens > 0
     assert draft.run.prompt_tokens == llm_step.prompt_tokens
@@ -194,7 +203,18 @@ def test_a_low_confidence_small_draft_is_redone_by_the_large_model(demo_bank, co
         draft = ask(conversation, "How long does a card take to arrive?")
     assert [r["model"] for r in llm.requests] == ["small-model", "large-model"]
     nodes = list(draft.run.steps.values_list("node", flat=True))
-    assert nodes == ["guard", "route", "retrieve", "draft", "score", "cascade", "draft", "score", "decide"]
+    assert nodes == [
+        "guard",
+        "route",
+        "retrieve",
+        "recall",
+        "draft",
+        "score",
+        "cascade",
+        "draft",
+        "score",
+        "decide",
+    ]
     assert (
         draft.signals["cascaded_from"] == "small-model"
         and draft.run.final_state["draft_model"] == "large-model"
@@ -236,3 +256,87 @@ def test_an_llm_endpoint_that_is_down_is_tried_three_times_then_a_human_takes_ov
     step = draft.run.steps.get(node="draft")
     assert step.attempts == 3 and "APIConnectionError" in step.error
     assert draft.decision == "escalate"
+
+
+def ask_and_commit(conversation, text, capture):
+    with capture(execute=True):
+        return ask(conversation, text)
+
+
+def test_a_sent_answer_is_cached_and_answers_the_same_question_without_the_llm(
+    demo_bank, customer, settings, django_capture_on_commit_callbacks
+):
+    from agent.services import start_conversation
+
+    ThresholdPolicy.objects.update(auto_send_threshold=0.0)
+    with scripted_llm([(200, completion_body(GROUNDED))]) as (url, llm):
+        settings.OPENAI_BASE_URL = url
+        first = ask_and_commit(
+            start_conversation(customer=customer),
+            "How long does a card take to arrive?",
+            django_capture_on_commit_callbacks,
+        )
+        second = ask_and_commit(
+            start_conversation(customer=customer),
+            "how long does a card take to arrive",
+            django_capture_on_commit_callbacks,
+        )
+    assert len(llm.requests) == 1
+    assert second.text == first.text and second.decision == "auto_send"
+    assert second.signals["cache"] == "exact" and first.signals["cache"] == "miss"
+    assert list(second.run.steps.values_list("node", flat=True)) == [
+        "guard",
+        "route",
+        "retrieve",
+        "recall",
+        "score",
+        "decide",
+    ]
+
+
+def test_a_cached_answer_still_has_to_clear_the_threshold(
+    demo_bank, customer, settings, django_capture_on_commit_callbacks
+):
+    from agent.services import start_conversation
+
+    ThresholdPolicy.objects.update(auto_send_threshold=0.0)
+    with scripted_llm([(200, completion_body(GROUNDED))]) as (url, _):
+        settings.OPENAI_BASE_URL = url
+        ask_and_commit(
+            start_conversation(customer=customer),
+            "How long does a card take to arrive?",
+            django_capture_on_commit_callbacks,
+        )
+        ThresholdPolicy.objects.update(auto_send_threshold=1.0)
+        again = ask_and_commit(
+            start_conversation(customer=customer),
+            "How long does a card take to arrive?",
+            django_capture_on_commit_callbacks,
+        )
+    assert again.signals["cache"] == "exact" and again.decision == "review"
+
+
+def test_editing_the_article_retires_the_cached_answer(
+    demo_bank, customer, settings, django_capture_on_commit_callbacks
+):
+    from agent.models import KnowledgeArticle
+    from agent.services import start_conversation
+
+    ThresholdPolicy.objects.update(auto_send_threshold=0.0)
+    with scripted_llm([(200, completion_body(GROUNDED))]) as (url, llm):
+        settings.OPENAI_BASE_URL = url
+        first = ask_and_commit(
+            start_conversation(customer=customer),
+            "How long does a card take to arrive?",
+            django_capture_on_commit_callbacks,
+        )
+        article = KnowledgeArticle.objects.get(pk=first.cited_articles.get().pk)
+        article.version += 1
+        with django_capture_on_commit_callbacks(execute=True):
+            article.save()
+        again = ask_and_commit(
+            start_conversation(customer=customer),
+            "How long does a card take to arrive?",
+            django_capture_on_commit_callbacks,
+        )
+    assert len(llm.requests) == 2 and again.signals["cache"] == "miss"
