@@ -63,13 +63,19 @@ class CostBudgetExceeded(Exception):
 
 
 class _StepWriter:
-    """Stores each step as it finishes, keeps the run's totals, and stops a run that overspends."""
+    """Collects each step as it finishes, keeps the run's totals, and stops a run that overspends. The steps
+    are written in one statement with the run's outcome: a commit per step cost more than the steps did."""
 
     def __init__(self, run: AgentRun) -> None:
         self.run = run
         self.budget = Decimal(settings.AGENT_MAX_RUN_COST)
         self.position = 0
+        self.steps: list[AgentStep] = []
         self._prices = {m.name: m for m in LanguageModel.objects.all()}
+
+    def flush(self) -> None:
+        AgentStep.objects.bulk_create(self.steps)
+        self.steps = []
 
     def __call__(self, record: StepRecord) -> None:
         self.position += 1
@@ -78,7 +84,7 @@ class _StepWriter:
         cost = sum(
             (self._cost(u.model, u.prompt_tokens, u.completion_tokens) for u in record.usages), Decimal(0)
         )
-        AgentStep.objects.create(
+        step = AgentStep(
             run=self.run,
             position=self.position,
             node=record.node,
@@ -92,6 +98,7 @@ class _StepWriter:
             cost=cost,
             error=record.error,
         )
+        self.steps.append(step)
         self.run.prompt_tokens += prompt
         self.run.completion_tokens += completion
         self.run.cost += cost
@@ -105,15 +112,19 @@ class _StepWriter:
         return price.cost(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
 
 
-def _fail(run: AgentRun, started: float, state: TurnState, *, error: str, reason: str) -> Draft:
+def _fail(
+    run: AgentRun, writer: _StepWriter, started: float, state: TurnState, *, error: str, reason: str
+) -> Draft:
     """Store the failed run and hand the conversation to a human; the customer's message is kept."""
     logger.warning("agent run %s failed: %s", run.pk, error)
     run.latency_ms = (time.perf_counter() - started) * 1000
     run.status = AgentRun.Status.FAILED
     run.error = error
     run.final_state = state.to_json()
-    run.save()
-    return hand_over_failed_run(run=run, state=state, reason=reason[:200])
+    with transaction.atomic():
+        writer.flush()
+        run.save()
+        return hand_over_failed_run(run=run, state=state, reason=reason[:200])
 
 
 def run_agent(*, message: Message) -> Draft:
@@ -148,16 +159,16 @@ def run_agent(*, message: Message) -> Draft:
         with span("agent.run", run_id=run.pk, message_id=message.pk, agent_version=version.name):
             final = build_graph().invoke(state, record=writer, max_steps=settings.AGENT_MAX_STEPS)
     except NodeFailed as failure:
-        return _fail(
-            run, started, failure.state, error=str(failure), reason=f"the {failure.node} step failed"
-        )
+        reason = f"the {failure.node} step failed"
+        return _fail(run, writer, started, failure.state, error=str(failure), reason=reason)
     except (StepBudgetExceeded, CostBudgetExceeded) as over:
-        return _fail(run, started, state, error=str(over), reason=str(over))
+        return _fail(run, writer, started, state, error=str(over), reason=str(over))
     run.latency_ms = (time.perf_counter() - started) * 1000
     run.status = AgentRun.Status.COMPLETED
     run.final_state = final.to_json()
-    run.save()
     with transaction.atomic():
+        writer.flush()
+        run.save()
         draft = Draft.objects.create(
             run=run,
             conversation=conversation,
