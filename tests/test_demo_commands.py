@@ -37,12 +37,18 @@ def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # so a command that hangs can be stopped together with its LLM server
     )
 
 
 def stop(process: subprocess.Popen[str], sig: int) -> str:
     process.send_signal(sig)
-    output, _ = process.communicate(timeout=30)
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+        pytest.fail(f"{process.args} did not stop on {signal.Signals(sig).name}:\n{output[-2000:]}")
     return output
 
 
