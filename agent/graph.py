@@ -211,14 +211,14 @@ class CompiledGraph(Generic[S]):
         StepBudgetExceeded past `max_steps`."""
         current = self.entry
         budget = max_steps or self.max_steps
-        for _ in range(budget):
-            if current == END:
-                return state
+        steps = 0
+        while current != END:
+            if steps == budget:
+                raise StepBudgetExceeded(f"the run needed more than {budget} steps")
             state = self._run_step(current, state, record, sleep)
             current = self._next(current, state)
-        if current == END:
-            return state
-        raise StepBudgetExceeded(f"the run needed more than {budget} steps")
+            steps += 1
+        return state
 
     def _run_step(self, name: str, state: S, record: StepRecorder, sleep: Callable[[float], None]) -> S:
         with span(f"agent.step {name}", node=name):

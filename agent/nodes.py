@@ -131,26 +131,25 @@ def _chat_with_one_repair(
 ) -> Completion:
     """Ask; if the answer is malformed (empty), ask once more saying so; a second failure raises."""
     client = get_llm_client()
-    for attempt in ("first", "repair"):
-        try:
-            completion = client.chat(
-                model=model,
-                messages=messages,
-                temperature=settings.temperature,
-                max_tokens=settings.max_tokens,
-            )
-        except EmptyCompletion:
-            if attempt == "repair":
-                raise
-            messages = [*messages, {"role": "user", "content": REPAIR_REQUEST}]
-            continue
-        ctx.record_usage(
-            model=completion.model,
-            prompt_tokens=completion.prompt_tokens,
-            completion_tokens=completion.completion_tokens,
+
+    def ask(conversation: list[dict[str, str]]) -> Completion:
+        return client.chat(
+            model=model,
+            messages=conversation,
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens,
         )
-        return completion
-    raise AssertionError("unreachable")
+
+    try:
+        completion = ask(messages)
+    except EmptyCompletion:
+        completion = ask([*messages, {"role": "user", "content": REPAIR_REQUEST}])
+    ctx.record_usage(
+        model=completion.model,
+        prompt_tokens=completion.prompt_tokens,
+        completion_tokens=completion.completion_tokens,
+    )
+    return completion
 
 
 def score(state: TurnState, ctx: StepContext) -> dict[str, Any]:
