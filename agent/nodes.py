@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from agent.cache import get_response_cache
 from agent.confidence import calibrate
+from agent.decisions import Policy
 from agent.decisions import decide as decide_rule
 from agent.drafting import (
     draft_messages,
@@ -54,6 +55,11 @@ def classify(text: str) -> Route:
     return _classified(get_router(), text)
 
 
+def intent_policy(state: TurnState) -> Policy:
+    """The policy the route step read; the default one when the run never reached it (no intent)."""
+    return state.policy or policy_for(state.intent)
+
+
 def guard(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     """Is this a question for the bank's support desk at all, and does the customer want a human?"""
     route = classify(state.text)
@@ -67,7 +73,11 @@ def guard(state: TurnState, ctx: StepContext) -> dict[str, Any]:
 def route(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     """The intent and its calibrated probability, from the local routing model (not the LLM)."""
     result = classify(state.text)
-    return {"intent": result.intent, "intent_confidence": result.confidence}
+    return {
+        "intent": result.intent,
+        "intent_confidence": result.confidence,
+        "policy": policy_for(result.intent),
+    }
 
 
 def retrieve(state: TurnState, ctx: StepContext) -> dict[str, Any]:
@@ -121,7 +131,7 @@ REPAIR_REQUEST = "Your reply was empty. Answer the question in two short sentenc
 def drafting_model(state: TurnState) -> str:
     """The large model for a critical intent or a cascaded redraft, the small one otherwise."""
     settings = state.draft_settings
-    if settings.large_model and (state.cascaded or policy_for(state.intent).is_critical):
+    if settings.large_model and (state.cascaded or intent_policy(state).is_critical):
         return settings.large_model
     return settings.model
 
@@ -175,7 +185,7 @@ def decide(state: TurnState, ctx: StepContext) -> dict[str, Any]:
         wants_human=state.wants_human,
         has_draft=bool(state.draft),
         confidence=state.confidence,
-        policy=policy_for(state.intent),
+        policy=intent_policy(state),
     )
     return {"decision": decision.value, "reason": reason}
 
@@ -193,7 +203,7 @@ def after_score(state: TurnState) -> Literal["cascade", "decide"]:
         and settings.large_model
         and settings.large_model != state.draft_model
     )
-    if can_cascade and state.confidence < policy_for(state.intent).cascade_threshold:
+    if can_cascade and state.confidence < intent_policy(state).cascade_threshold:
         return "cascade"
     return "decide"
 
@@ -207,7 +217,7 @@ def after_guard(state: TurnState) -> Literal["route", "decide"]:
 
 
 def after_route(state: TurnState) -> Literal["retrieve", "decide"]:
-    return "decide" if policy_for(state.intent).always_escalate else "retrieve"
+    return "decide" if intent_policy(state).always_escalate else "retrieve"
 
 
 def after_retrieve(state: TurnState) -> Literal["recall", "decide"]:

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.decisions import Policy
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -40,6 +42,7 @@ class TurnState:
     # route
     intent: str = ""
     intent_confidence: float = 0.0
+    policy: Policy | None = None  # the routed intent's policy, read once by the route step
     # retrieve
     passages: tuple[Passage, ...] = ()
     # draft

@@ -42,9 +42,11 @@ def test_guard_does_not_mistake_a_mention_of_people_for_a_request():
     assert nodes.guard(state("Can other people send me money?"), StepContext())["wants_human"] is False
 
 
+@pytest.mark.django_db
 def test_route_gives_an_intent_and_its_probability():
     update = nodes.route(state("I forgot my passcode and can't log in"), StepContext())
     assert update["intent"] == "passcode_forgotten" and 0.5 < update["intent_confidence"] <= 1.0
+    assert update["policy"].auto_send_threshold == 0.95 and not update["policy"].always_escalate
 
 
 @pytest.mark.django_db
