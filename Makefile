@@ -13,11 +13,28 @@ DEMO_PASSWORD ?= lumen-demo-review
 
 venv: $(INSTALLED)
 
-# pip keeps the wheel it builds for llama-cpp-python in its cache, so a new venv reuses it in seconds.
-$(INSTALLED): pyproject.toml
+# llama-cpp-python has no binary wheel: it is built from source once (5–10 minutes on 2 cores) into a wheel
+# cache outside the checkout, which every later venv installs from in seconds. The build is portable
+# (GGML_NATIVE=OFF: AVX2, no AVX-512/AMX): a build tuned to the build machine's CPU crashes on machines
+# whose kernel or hypervisor does not enable AMX although the CPU reports it.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
+WHEELHOUSE ?= $(HOME)/.cache/supportagent/wheels
+LLAMA_WHEEL_STAMP := $(WHEELHOUSE)/.llama-cpp-python-$(LLAMA_VERSION)-portable
+
+$(LLAMA_WHEEL_STAMP):
+	mkdir -p $(WHEELHOUSE)
+	rm -f $(WHEELHOUSE)/llama_cpp_python-*.whl
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(PYTHON) -m pip wheel --quiet --no-deps \
+		--no-cache-dir --wheel-dir $(WHEELHOUSE) llama-cpp-python==$(LLAMA_VERSION)
+	touch $@
+
+$(INSTALLED): pyproject.toml $(LLAMA_WHEEL_STAMP)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/python -m pip install --quiet -e '.[local-llm,dev]'
+	$(BIN)/python -m pip install --quiet --no-index --find-links $(WHEELHOUSE) --force-reinstall --no-deps \
+		llama-cpp-python==$(LLAMA_VERSION)
+	$(BIN)/python -m pip install --quiet --find-links $(WHEELHOUSE) -e '.[local-llm,dev]'
 	touch $(INSTALLED)
 
 demo: venv

@@ -16,7 +16,14 @@ class Policy:
 
 
 def decide(
-    *, in_scope: bool, wants_human: bool, has_draft: bool, confidence: float, policy: Policy
+    *,
+    in_scope: bool,
+    wants_human: bool,
+    has_draft: bool,
+    confidence: float,
+    policy: Policy,
+    tool_failure: str = "",
+    handed_over: bool = False,
 ) -> tuple[Decision, str]:
     """Escalate what a human must handle; auto-send at or above the threshold; review everything else."""
     if wants_human:
@@ -25,6 +32,10 @@ def decide(
         return Decision.ESCALATE, "outside the bank's support scope"
     if policy.always_escalate:
         return Decision.ESCALATE, "this intent always goes to a human"
+    if tool_failure:
+        return Decision.ESCALATE, tool_failure
+    if handed_over:
+        return Decision.ESCALATE, "the assistant handed the conversation to a human"
     if not has_draft:
         return Decision.ESCALATE, "no knowledge-base article to ground an answer"
     if confidence >= policy.auto_send_threshold:

@@ -36,8 +36,9 @@ def is_usable(grounding: Grounding) -> bool:
     return grounding.supported_share >= GROUNDING_FLOOR and not grounding.unsupported_numbers
 
 
-def grounding_of(answer: str, passage: Passage) -> Grounding:
-    return measure_grounding(answer, [f"{passage.title}\n{passage.text}"])
+def grounding_of(answer: str, passage: Passage, evidence: tuple[str, ...] = ()) -> Grounding:
+    """How much of `answer` the article (and the results of tools the model called) supports."""
+    return measure_grounding(answer, [f"{passage.title}\n{passage.text}", *evidence])
 
 
 def extract_answer(question: str, passage: Passage) -> str:

@@ -53,9 +53,21 @@ class StepContext:
     """Handed to a node for one step: it reports LLM usage here, and the runner records it."""
 
     usages: list[Usage] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
 
     def record_usage(self, *, model: str, prompt_tokens: int, completion_tokens: int) -> None:
         self.usages.append(Usage(model, prompt_tokens, completion_tokens))
+
+    def record_tool_call(
+        self, *, tool: str, ok: bool, attempts: int, latency_ms: float, error: str = ""
+    ) -> None:
+        """A tool call the node made: how many attempts it took and, if it failed in the end, why."""
+        call = {"tool": tool, "ok": ok, "attempts": attempts, "latency_ms": latency_ms}
+        self.tool_calls.append({**call, "error": error} if error else call)
+
+    def tool_errors(self) -> str:
+        """The final failures of this step's tool calls, for the step's error column."""
+        return "; ".join(f"{c['tool']}: {c['error']}" for c in self.tool_calls if not c["ok"])
 
 
 @dataclass
@@ -69,6 +81,7 @@ class StepRecord:
     output_summary: dict[str, Any]
     usages: list[Usage]
     error: str = ""
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
 
 
 class StepRecorder(Protocol):
@@ -231,6 +244,11 @@ class CompiledGraph(Generic[S]):
         context = StepContext()
         started = time.perf_counter()
         attempt = 0
+
+        def step(outputs: dict[str, Any], error: str) -> StepRecord:
+            used, tools = context.usages, context.tool_calls
+            return StepRecord(name, _elapsed_ms(started), attempt, inputs, outputs, used, error, tools)
+
         while True:
             attempt += 1
             try:
@@ -240,11 +258,9 @@ class CompiledGraph(Generic[S]):
                 if isinstance(error, spec.retry.retry_on) and attempt < spec.retry.max_attempts:
                     sleep(spec.retry.delay(attempt))
                     continue
-                failure = f"{type(error).__name__}: {error}"
-                record(StepRecord(name, _elapsed_ms(started), attempt, inputs, {}, context.usages, failure))
+                record(step({}, f"{type(error).__name__}: {error}"))
                 raise NodeFailed(name, error, state) from error
-            outputs = {key: summarise(value) for key, value in update.items()}
-            record(StepRecord(name, _elapsed_ms(started), attempt, inputs, outputs, context.usages))
+            record(step({key: summarise(value) for key, value in update.items()}, context.tool_errors()))
             return new_state
 
     def _next(self, name: str, state: S) -> str:

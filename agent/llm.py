@@ -96,7 +96,8 @@ class LLMClient:
     ) -> ToolTurn:
         """One turn of a conversation in which the model may call `tools`; raise if it says nothing at all."""
         # Our dicts follow the API's shapes; the SDK's TypedDict overloads cannot see that.
-        with span("llm.chat_with_tools", model=model, tools=len(tools)):
+        forced = tool_choice if isinstance(tool_choice, str) else tool_choice["function"]["name"]
+        with span("llm.chat", model=model, tools=len(tools), tool_choice=forced) as current:
             response = self._client.chat.completions.create(  # type: ignore[call-overload]
                 model=model,
                 messages=messages,
@@ -105,6 +106,9 @@ class LLMClient:
                 temperature=temperature,
                 max_tokens=max_tokens,
             )
+            if response.usage:
+                current.set_attribute("prompt_tokens", response.usage.prompt_tokens)
+                current.set_attribute("completion_tokens", response.usage.completion_tokens)
         message = response.choices[0].message if response.choices else None
         text = (message.content or "").strip() if message else ""
         calls = tuple(

@@ -22,14 +22,19 @@ from agent.drafting import (
     without_citation,
 )
 from agent.graph import StepContext
-from agent.llm import Completion, EmptyCompletion, get_llm_client
+from agent.llm import ToolTurn, get_llm_client
 from agent.policies import policy_for
 from agent.routing import Route, Router, get_router
 from agent.scoring import score_draft
-from agent.search import get_search_backend
-from agent.state import DraftSettings, Passage, TurnState
+from agent.state import Passage, TurnState
+from agent.tool_loop import converse_with_tools
+from agent.tools.registry import ToolContext
+from agent.tools.runner import ToolResult
+from agent.tools.support import support_runner
 
 RETRIEVE_K = 3
+# The search tool's own limit on a query; a longer message is searched by its beginning.
+MAX_QUERY_CHARS = 4000
 
 _HUMAN_REQUEST = re.compile(
     r"\b(?:talk|speak|chat|connect me)\s+(?:to|with)\s+(?:a\s+|an\s+|your\s+|some\s+)?(?:real\s+|live\s+)?"
@@ -38,6 +43,18 @@ _HUMAN_REQUEST = re.compile(
     r"|\bhuman\s+(?:please|being|agent|support)\b",
     re.IGNORECASE,
 )
+
+
+_OWN_TICKETS = re.compile(
+    r"\b(?:my|our)\s+(?:\w+\s+)?(?:tickets?|cases?|complaints?|support requests?)\b"
+    r"|\bticket\s+(?:number|reference|status)\b|\bT-\d{4,}\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_own_tickets(text: str) -> bool:
+    """True when the customer asks about a ticket or complaint they already have with us."""
+    return bool(_OWN_TICKETS.search(text))
 
 
 def wants_human(text: str) -> bool:
@@ -80,10 +97,36 @@ def route(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     }
 
 
+def tool_context(state: TurnState) -> ToolContext:
+    return ToolContext(
+        customer_id=state.customer_id, conversation_id=state.conversation_id, intent=state.intent
+    )
+
+
+def _traced(ctx: StepContext, result: ToolResult) -> ToolResult:
+    ctx.record_tool_call(
+        tool=result.name,
+        ok=result.ok,
+        attempts=result.attempts,
+        latency_ms=result.latency_ms,
+        error=result.error,
+    )
+    return result
+
+
 def retrieve(state: TurnState, ctx: StepContext) -> dict[str, Any]:
-    """Knowledge-base articles for the question, the routed intent's own article boosted."""
-    hits = get_search_backend().search(state.text, k=RETRIEVE_K, intent=state.intent)
-    passages = tuple(Passage(h.article_id, h.title, h.intent, h.text, h.score, h.version) for h in hits)
+    """Knowledge-base articles for the question, the routed intent's own article boosted: a call of the
+    search tool, with its attempts, backoff and circuit breaker. If it fails for good, the turn is handed to
+    a human rather than answered from nothing."""
+    arguments = {"query": state.text[:MAX_QUERY_CHARS], "k": RETRIEVE_K}
+    result = _traced(ctx, support_runner.call("search_knowledge_base", arguments, tool_context(state)))
+    if not result.ok:
+        failure = f"the knowledge base could not be searched ({result.attempts} attempts): {result.error}"
+        return {"tool_failure": failure}
+    passages = tuple(
+        Passage(h["article_id"], h["title"], h["intent"], h["text"], h["score"], h["version"])
+        for h in result.content
+    )
     return {"passages": passages}
 
 
@@ -103,29 +146,57 @@ def recall(state: TurnState, ctx: StepContext) -> dict[str, Any]:
 
 
 def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
-    """The LLM's answer from the best article if it is grounded, else the article's own sentences; cited."""
+    """The LLM's answer from the best article, with the support tools at hand; if its words are not grounded
+    in the article (and the tools' results), the article's own sentences instead; cited.
+
+    Code, not the model, decides the one tool a turn needs before answering: the customer's own tickets when
+    they ask about them. After that the model may call tools itself (a capable model escalates or opens a
+    ticket); every call is validated, retried and traced, and a failure is told to the model as the result.
+    """
     source = state.passages[0]
     model = drafting_model(state)
-    completion = _chat_with_one_repair(state.draft_settings, model, draft_messages(state.text, source), ctx)
-    llm_grounding = grounding_of(completion.text, source)
+    settings = state.draft_settings
+
+    def count_usage(turn: ToolTurn) -> None:
+        ctx.record_usage(
+            model=turn.model, prompt_tokens=turn.prompt_tokens, completion_tokens=turn.completion_tokens
+        )
+
+    outcome = converse_with_tools(
+        client=get_llm_client(),
+        model=model,
+        messages=draft_messages(state.text, source),
+        runner=support_runner,
+        context=tool_context(state),
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+        first_tool="get_recent_tickets" if asks_about_own_tickets(state.text) else "",
+        on_turn=count_usage,
+    )
+    for result in outcome.results:
+        _traced(ctx, result)
+    handover = next((r for r in outcome.results if r.name == "escalate_to_human" and r.ok), None)
+    if handover is not None:
+        return {"draft": "", "draft_model": model, "handover_ticket": handover.content["reference"]}
+    evidence = tuple(r.for_llm() for r in outcome.results if r.ok and r.name != "search_knowledge_base")
+    llm_grounding = grounding_of(outcome.text, source, evidence)
     if is_usable(llm_grounding):
-        answer, origin = completion.text, "llm"
+        answer, origin = outcome.text, "llm"
     else:
         answer, origin = extract_answer(state.text, source), "article_extract"
     return {
         "draft": with_citation(answer, source),
         "draft_model": model,
         "cited_article_ids": (source.article_id,),
+        "tool_evidence": evidence if origin == "llm" else (),
         "signals": {
             **state.signals,
             "draft_origin": origin,
             "llm_grounded_share": llm_grounding.supported_share,
             "llm_unsupported_numbers": list(llm_grounding.unsupported_numbers),
+            "tool_calls": [r.name for r in outcome.results],
         },
     }
-
-
-REPAIR_REQUEST = "Your reply was empty. Answer the question in two short sentences, using only the article."
 
 
 def drafting_model(state: TurnState) -> str:
@@ -136,37 +207,11 @@ def drafting_model(state: TurnState) -> str:
     return settings.model
 
 
-def _chat_with_one_repair(
-    settings: DraftSettings, model: str, messages: list[dict[str, str]], ctx: StepContext
-) -> Completion:
-    """Ask; if the answer is malformed (empty), ask once more saying so; a second failure raises."""
-    client = get_llm_client()
-
-    def ask(conversation: list[dict[str, str]]) -> Completion:
-        return client.chat(
-            model=model,
-            messages=conversation,
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-        )
-
-    try:
-        completion = ask(messages)
-    except EmptyCompletion:
-        completion = ask([*messages, {"role": "user", "content": REPAIR_REQUEST}])
-    ctx.record_usage(
-        model=completion.model,
-        prompt_tokens=completion.prompt_tokens,
-        completion_tokens=completion.completion_tokens,
-    )
-    return completion
-
-
 def score(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     """Confidence from the route's probability, retrieval agreement and how grounded the draft is, calibrated
     on what reviewers approved."""
     source = state.passages[0]
-    grounding = grounding_of(without_citation(state.draft), source)
+    grounding = grounding_of(without_citation(state.draft), source, state.tool_evidence)
     raw, signals = score_draft(
         intent=state.intent,
         intent_confidence=state.intent_confidence,
@@ -183,6 +228,8 @@ def decide(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     decision, reason = decide_rule(
         in_scope=state.in_scope,
         wants_human=state.wants_human,
+        tool_failure=state.tool_failure,
+        handed_over=bool(state.handover_ticket),
         has_draft=bool(state.draft),
         confidence=state.confidence,
         policy=intent_policy(state),
@@ -193,6 +240,10 @@ def decide(state: TurnState, ctx: StepContext) -> dict[str, Any]:
 def cascade(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     """Hand the draft to the large model: the small model's scored below the intent's cascade threshold."""
     return {"cascaded": True, "signals": {**state.signals, "cascaded_from": state.draft_model}}
+
+
+def after_draft(state: TurnState) -> Literal["score", "decide"]:
+    return "decide" if state.handover_ticket else "score"
 
 
 def after_score(state: TurnState) -> Literal["cascade", "decide"]:
@@ -221,4 +272,4 @@ def after_route(state: TurnState) -> Literal["retrieve", "decide"]:
 
 
 def after_retrieve(state: TurnState) -> Literal["recall", "decide"]:
-    return "recall" if state.passages else "decide"
+    return "recall" if state.passages and not state.tool_failure else "decide"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 
 from agent import events
 from agent.models import AgentRun, Conversation, Draft, Message, Ticket
 from agent.models.drafts import Decision
 from agent.state import TurnState
+from agent.ticketing import TicketRef, get_ticketing_backend
+
+logger = logging.getLogger(__name__)
 
 HANDOFF_NOTICE = (
     "I've passed your message to our support team, who will get back to you here. "
@@ -17,6 +22,12 @@ OUT_OF_SCOPE_NOTICE = (
     "I can only help with questions about your Lumen Bank account, cards and payments. "
     "I've passed your message to our support team in case they can help; "
     "your ticket reference is {reference}."
+)
+# When the ticketing system could not be reached: the conversation still waits for a human, visibly.
+HANDOFF_NOTICE_NO_TICKET = "I've passed your message to our support team, who will get back to you here."
+OUT_OF_SCOPE_NOTICE_NO_TICKET = (
+    "I can only help with questions about your Lumen Bank account, cards and payments. "
+    "I've passed your message to our support team in case they can help."
 )
 
 
@@ -34,22 +45,53 @@ def deliver(*, conversation: Conversation, role: str, text: str, status: str) ->
     return message
 
 
-def hand_over(*, draft: Draft, status: str = Conversation.Status.ESCALATED) -> Ticket:
-    """Open a ticket for a human and tell the customer its reference."""
+def open_handover_ticket(*, message: Message, intent: str, reason: str) -> str:
+    """Open the ticket a hand-over needs, in the configured ticketing system, with the ticket tool's attempts
+    and circuit breaker. Call it outside any database transaction: it may wait on another system. None if the
+    system failed for good ("" is returned): the hand-over goes on without a reference."""
+    from agent.tools.support import support_runner
+
+    question = message.text
+    subject = question if len(question) <= 80 else question[:79] + "…"
+    conversation = message.conversation
+
+    def create() -> TicketRef:
+        return get_ticketing_backend().create_ticket(
+            customer=conversation.customer,
+            conversation=conversation,
+            subject=subject,
+            description=f"{question}\n\nHanded over because: {reason or 'the agent could not answer'}",
+            intent=intent,
+        )
+
+    result = support_runner.run("create_ticket", create)
+    if not result.ok:
+        logger.error(
+            "no ticket for message %s after %s attempts: %s", message.pk, result.attempts, result.error
+        )
+        return ""
+    ticket: TicketRef = result.content
+    return ticket.reference
+
+
+def hand_over(*, draft: Draft, ticket: str, status: str = Conversation.Status.ESCALATED) -> None:
+    """Record the hand-over ticket's reference on `draft` and tell the customer (without a ticket, that the
+    team has their message). Saves the draft's ticket fields; the caller saves its status."""
     in_scope = bool((draft.run.final_state or {}).get("in_scope", True))
-    ticket = open_ticket(draft=draft)
-    notice = HANDOFF_NOTICE if in_scope else OUT_OF_SCOPE_NOTICE
-    deliver(
-        conversation=draft.conversation,
-        role=Message.Role.SYSTEM,
-        text=notice.format(reference=ticket.reference),
-        status=status,
-    )
-    return ticket
+    if ticket:
+        draft.ticket_reference = ticket
+        draft.ticket = Ticket.objects.filter(reference=ticket).first()
+        notice = (HANDOFF_NOTICE if in_scope else OUT_OF_SCOPE_NOTICE).format(reference=ticket)
+    else:
+        notice = HANDOFF_NOTICE_NO_TICKET if in_scope else OUT_OF_SCOPE_NOTICE_NO_TICKET
+    deliver(conversation=draft.conversation, role=Message.Role.SYSTEM, text=notice, status=status)
+    if draft.pk is not None:
+        draft.save(update_fields=["ticket", "ticket_reference"])
 
 
-def apply_decision(*, draft: Draft, decision: Decision) -> None:
-    """Send, queue for review, or escalate `draft`, and set its conversation's status to match."""
+def apply_decision(*, draft: Draft, decision: Decision, ticket: str = "") -> None:
+    """Send, queue for review, or escalate `draft` (with the `ticket` opened for it), and set its
+    conversation's status to match."""
     conversation = draft.conversation
     if decision == Decision.AUTO_SEND:
         deliver(
@@ -65,7 +107,7 @@ def apply_decision(*, draft: Draft, decision: Decision) -> None:
         set_conversation_status(conversation, Conversation.Status.AWAITING_REVIEW)
         events.draft_queued(draft_id=draft.pk, intent=draft.intent, confidence=draft.confidence)
     else:
-        draft.ticket = hand_over(draft=draft)
+        hand_over(draft=draft, ticket=ticket)
         draft.status = Draft.Status.ESCALATED
     draft.save()
 
@@ -91,21 +133,8 @@ def remember_answer(draft: Draft) -> None:
     transaction.on_commit(store)
 
 
-def open_ticket(*, draft: Draft) -> Ticket:
-    """A ticket for a human, carrying the question and why the agent handed it over."""
-    question = draft.message.text
-    subject = question if len(question) <= 80 else question[:79] + "…"
-    return Ticket.objects.create(
-        customer=draft.conversation.customer,
-        conversation=draft.conversation,
-        subject=subject,
-        reason=draft.reason,
-        intent=draft.intent,
-    )
-
-
 @transaction.atomic
-def hand_over_failed_run(*, run: AgentRun, state: TurnState, reason: str) -> Draft:
+def hand_over_failed_run(*, run: AgentRun, state: TurnState, reason: str, ticket: str) -> Draft:
     """A run that failed leaves the conversation visibly needing a human, with a ticket; nothing is lost."""
     draft = Draft.objects.create(
         run=run,
@@ -119,6 +148,5 @@ def hand_over_failed_run(*, run: AgentRun, state: TurnState, reason: str) -> Dra
         reason=reason,
         status=Draft.Status.ESCALATED,
     )
-    draft.ticket = hand_over(draft=draft, status=Conversation.Status.NEEDS_HUMAN)
-    draft.save(update_fields=["ticket"])
+    hand_over(draft=draft, ticket=ticket, status=Conversation.Status.NEEDS_HUMAN)
     return draft

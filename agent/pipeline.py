@@ -15,7 +15,7 @@ from agent.graph import CompiledGraph, NodeFailed, RetryPolicy, StateGraph, Step
 from agent.llm import RETRYABLE_ERRORS
 from agent.models import AgentRun, AgentStep, AgentVersion, Draft, LanguageModel, Message
 from agent.models.drafts import Decision
-from agent.outcomes import apply_decision, hand_over_failed_run
+from agent.outcomes import apply_decision, hand_over_failed_run, open_handover_ticket
 from agent.state import DraftSettings, TurnState
 from agent.telemetry import span
 
@@ -43,7 +43,7 @@ def build_graph() -> CompiledGraph[TurnState]:
     graph.add_conditional_edges("route", nodes.after_route, ("retrieve", "decide"))
     graph.add_conditional_edges("retrieve", nodes.after_retrieve, ("recall", "decide"))
     graph.add_conditional_edges("recall", nodes.after_recall, ("draft", "score"))
-    graph.add_edge("draft", "score")
+    graph.add_conditional_edges("draft", nodes.after_draft, ("score", "decide"))
     graph.add_conditional_edges("score", nodes.after_score, ("cascade", "decide"))
     graph.add_edge("cascade", "draft")
     graph.add_edge("decide", "__end__")
@@ -97,6 +97,7 @@ class _StepWriter:
             completion_tokens=completion,
             cost=cost,
             error=record.error,
+            tool_calls=record.tool_calls,
         )
         self.steps.append(step)
         self.run.prompt_tokens += prompt
@@ -121,10 +122,11 @@ def _fail(
     run.status = AgentRun.Status.FAILED
     run.error = error
     run.final_state = state.to_json()
+    ticket = open_handover_ticket(message=run.message, intent=state.intent, reason=reason)
     with transaction.atomic():
         writer.flush()
         run.save()
-        return hand_over_failed_run(run=run, state=state, reason=reason[:200])
+        return hand_over_failed_run(run=run, state=state, reason=reason[:200], ticket=ticket)
 
 
 def run_agent(*, message: Message) -> Draft:
@@ -146,6 +148,8 @@ def run_agent(*, message: Message) -> Draft:
     run = AgentRun.objects.create(message=message, agent_version=version)
     state = TurnState(
         text=message.text,
+        customer_id=conversation.customer_id,
+        conversation_id=conversation.pk,
         draft_settings=DraftSettings(
             model=version.model_name,
             temperature=float(version.temperature),
@@ -166,6 +170,10 @@ def run_agent(*, message: Message) -> Draft:
     run.latency_ms = (time.perf_counter() - started) * 1000
     run.status = AgentRun.Status.COMPLETED
     run.final_state = final.to_json()
+    decision = Decision(final.decision)
+    ticket = final.handover_ticket
+    if decision == Decision.ESCALATE and not ticket:
+        ticket = open_handover_ticket(message=message, intent=final.intent, reason=final.reason)
     with transaction.atomic():
         writer.flush()
         run.save()
@@ -179,9 +187,9 @@ def run_agent(*, message: Message) -> Draft:
             raw_confidence=final.signals.get("raw_confidence", final.confidence),
             signals=final.signals,
             decision=final.decision,
-            reason=final.reason,
+            reason=final.reason[:200],
             status=Draft.Status.PENDING_REVIEW,
         )
         draft.cited_articles.set(final.cited_article_ids)
-        apply_decision(draft=draft, decision=Decision(final.decision))
+        apply_decision(draft=draft, decision=decision, ticket=ticket)
     return draft

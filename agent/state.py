@@ -35,6 +35,9 @@ class DraftSettings:
 class TurnState:
     text: str
     draft_settings: DraftSettings
+    # who the tools act for: the conversation's own customer (ids: the state is stored as JSON)
+    customer_id: int | None = None
+    conversation_id: int | None = None
     # guard
     in_scope: bool = True
     scope_score: float = 1.0
@@ -45,12 +48,15 @@ class TurnState:
     policy: Policy | None = None  # the routed intent's policy, read once by the route step
     # retrieve
     passages: tuple[Passage, ...] = ()
+    tool_failure: str = ""  # a tool the turn could not do without failed after its attempts
     # draft
     draft: str = ""
     draft_model: str = ""
     from_cache: bool = False
     cascaded: bool = False
     cited_article_ids: tuple[int, ...] = ()
+    tool_evidence: tuple[str, ...] = ()  # results of tools the model called, which the draft may quote
+    handover_ticket: str = ""  # the model handed the conversation to a human: the ticket it opened
     # score
     confidence: float = 0.0
     signals: dict[str, Any] = field(default_factory=dict)

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.llm import LLMClient, ToolCallRequest, ToolTurn
+from agent.llm import EmptyCompletion, LLMClient, ToolCallRequest, ToolTurn
 from agent.tools.registry import ToolContext
 from agent.tools.runner import ToolResult, ToolRunner
 
 MAX_TURNS = 4
+REPAIR_REQUEST = "Your reply was empty. Answer the question in two short sentences, using only the article."
 
 
 class ToolLoopExhausted(Exception):
@@ -40,23 +41,35 @@ def converse_with_tools(
     on_turn: Callable[[ToolTurn], None] = lambda turn: None,
 ) -> ToolLoopOutcome:
     """Run the loop. `first_tool` forces that tool on the first turn (small models cannot be trusted to pick;
-    code decides and the model writes the arguments); later turns may call tools or answer."""
+    code decides and the model writes the arguments); later turns may call tools or answer. A turn with
+    neither text nor a tool call is asked once more, saying so; a second empty turn raises EmptyCompletion."""
     messages = list(messages)
     outcome = ToolLoopOutcome(text="")
     schemas = runner.registry.schemas()
+    repaired = False
     for turn_number in range(1, max_turns + 1):
         forced = first_tool and turn_number == 1
         choice: str | dict[str, Any] = (
             {"type": "function", "function": {"name": first_tool}} if forced else "auto"
         )
-        turn = client.chat_with_tools(
-            model=model,
-            messages=messages,
-            tools=schemas,
-            tool_choice=choice,
-            temperature=temperature,
-            max_tokens=max_tokens,
-        )
+
+        def ask(conversation: list[dict[str, Any]], choice: str | dict[str, Any] = choice) -> ToolTurn:
+            return client.chat_with_tools(
+                model=model,
+                messages=conversation,
+                tools=schemas,
+                tool_choice=choice,
+                temperature=temperature,
+                max_tokens=max_tokens,
+            )
+
+        try:
+            turn = ask(messages)
+        except EmptyCompletion:
+            if repaired:
+                raise
+            repaired = True
+            turn = ask([*messages, {"role": "user", "content": REPAIR_REQUEST}])
         on_turn(turn)
         outcome.turns = turn_number
         if not turn.tool_calls:

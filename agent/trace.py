@@ -27,7 +27,7 @@ def trace_json(draft: Draft) -> dict[str, Any]:
         "decision": draft.decision,
         "reason": draft.reason,
         "status": draft.status,
-        "ticket": draft.ticket.reference if draft.ticket else None,
+        "ticket": draft.ticket_reference or None,
         "run": {
             "id": run.pk,
             "status": run.status,
@@ -46,6 +46,7 @@ def trace_json(draft: Draft) -> dict[str, Any]:
                 "completion_tokens": step.completion_tokens,
                 "cost": money(step.cost),
                 "output": step.output_summary,
+                "tool_calls": step.tool_calls,
                 "error": step.error,
             }
             for step in run.steps.all()
@@ -82,6 +83,9 @@ def format_trace(draft: Draft) -> dict[str, Any]:
         retry = f" after {step['attempts']} attempts" if step["attempts"] > 1 else ""
         error = f" ERROR {step['error']}" if step["error"] else ""
         lines.append(f"  {i}. {step['node']:<9} {step['latency_ms']:>9.2f} ms{tokens}{retry}{error}")
+        for call in step["tool_calls"]:
+            outcome = "ok" if call["ok"] else f"FAILED {call.get('error', '')}"
+            lines.append(f"       tool {call['tool']}: {outcome} ({call['attempts']} attempts)")
     return {"json": data, "text": "\n".join(lines)}
 
 

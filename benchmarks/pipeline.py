@@ -142,18 +142,23 @@ class LLMTimer:
     def installed(self) -> Iterator["LLMTimer"]:
         from agent.llm import LLMClient
 
-        original = LLMClient.chat
         timer = self
 
-        def timed_chat(client: LLMClient, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return original(client, **kwargs)
-            finally:
-                timer.seconds += time.perf_counter() - started
-                timer.calls += 1
+        def timed(original: Callable[..., Any]) -> Callable[..., Any]:
+            def call(client: LLMClient, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return original(client, **kwargs)
+                finally:
+                    timer.seconds += time.perf_counter() - started
+                    timer.calls += 1
 
-        with mock.patch.object(LLMClient, "chat", timed_chat):
+            return call
+
+        with (
+            mock.patch.object(LLMClient, "chat", timed(LLMClient.chat)),
+            mock.patch.object(LLMClient, "chat_with_tools", timed(LLMClient.chat_with_tools)),
+        ):
             yield self
 
 

@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from agent import events
 from agent.models import ConfidenceCalibration, Conversation, Draft, Message
-from agent.outcomes import deliver, hand_over, remember_answer
+from agent.outcomes import (
+    deliver,
+    hand_over,
+    open_handover_ticket,
+    remember_answer,
+    set_conversation_status,
+)
 from review.calibration import Outcome, fit_calibration
 from review.models import Claim, EvaluationCase, ReviewDecision
 
@@ -118,26 +124,37 @@ def _decide(
             edit_distance=characters_changed(draft.text, final_text) if final_text else 0,
             decided_at=now,
         )
-        _apply(draft=draft, action=action, final_text=final_text, send_as=send_as)
+        handover_status = _apply(draft=draft, action=action, final_text=final_text, send_as=send_as)
         Claim.objects.filter(draft=draft).delete()
         _record_evaluation_case(decision)
         events.draft_decided(draft_id=draft.pk, action=action, reviewer=reviewer.get_username())
         transaction.on_commit(_queue_calibration_refit)
+    if handover_status:
+        # The ticket is opened after the decision is committed: the ticketing system may be slow or down,
+        # and the draft's row must not stay locked meanwhile. The conversation already shows the hand-over.
+        reason = reason or f"a reviewer {action} the draft"
+        ticket = open_handover_ticket(message=draft.message, intent=draft.intent, reason=reason)
+        with transaction.atomic():
+            hand_over(draft=draft, ticket=ticket, status=handover_status)
     return decision
 
 
-def _apply(*, draft: Draft, action: str, final_text: str, send_as: str | None) -> None:
+def _apply(*, draft: Draft, action: str, final_text: str, send_as: str | None) -> str:
+    """Carry out the decision; for a hand-over, set the conversation's status and return it (the ticket is
+    opened once this transaction has committed), else return ""."""
     conversation = draft.conversation
+    handover_status = ""
     if send_as is not None:
         deliver(conversation=conversation, role=send_as, text=final_text, status=Conversation.Status.ANSWERED)
         if action == ReviewDecision.Action.APPROVED:
             remember_answer(draft)
-    elif action == ReviewDecision.Action.ESCALATED:
-        draft.ticket = hand_over(draft=draft)
     else:
-        draft.ticket = hand_over(draft=draft, status=Conversation.Status.NEEDS_HUMAN)
+        escalated = action == ReviewDecision.Action.ESCALATED
+        handover_status = Conversation.Status.ESCALATED if escalated else Conversation.Status.NEEDS_HUMAN
+        set_conversation_status(conversation, handover_status)
     draft.status = DRAFT_STATUS_AFTER[action]
-    draft.save(update_fields=["status", "ticket"])
+    draft.save(update_fields=["status"])
+    return handover_status
 
 
 def _locked(draft: Draft) -> Draft:

@@ -12,6 +12,7 @@ from django.db import connection
 
 from agent.local_llm import LocalLLMServer
 from agent.models import Conversation, Customer
+from tests.fake_zendesk import FakeZendesk, fake_zendesk
 
 
 def free_port() -> int:
@@ -151,3 +152,29 @@ def make_pending_draft(db, customer):  # type: ignore[no-untyped-def]
 def embedded_search(settings):  # type: ignore[no-untyped-def]
     """Tests search the embedded backend; the contract suite alone also runs Elasticsearch."""
     settings.SEARCH_BACKEND = "embedded"
+
+
+@pytest.fixture(autouse=True)
+def closed_circuits() -> Iterator[None]:
+    """Every test starts with every tool's circuit closed: one test's outage is not the next one's."""
+    from agent.tools.support import support_runner
+
+    support_runner.breakers.clear()
+    yield
+    support_runner.breakers.clear()
+
+
+ZENDESK_EMAIL = "bot@lumenbank.example"
+ZENDESK_TOKEN = "zd-token-123"
+
+
+@pytest.fixture
+def zendesk(settings) -> Iterator[FakeZendesk]:  # type: ignore[no-untyped-def]
+    """A fake Zendesk on loopback, with the settings pointing the connector at it."""
+    with fake_zendesk(email=ZENDESK_EMAIL, api_token=ZENDESK_TOKEN) as server:
+        settings.TICKETING_BACKEND = "zendesk"
+        settings.ZENDESK_URL = server.url
+        settings.ZENDESK_EMAIL = ZENDESK_EMAIL
+        settings.ZENDESK_API_TOKEN = ZENDESK_TOKEN
+        settings.EXTERNAL_TIMEOUT_SECONDS = 5.0
+        yield server

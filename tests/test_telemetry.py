@@ -39,6 +39,9 @@ def test_a_run_exports_spans_for_itself_its_steps_and_its_llm_call(
     assert spans["llm.chat"].attributes["prompt_tokens"] == 11
     assert spans["llm.chat"].parent.span_id == spans["agent.step draft"].context.span_id
     assert spans["agent.step draft"].parent.span_id == spans["agent.run"].context.span_id
+    search = spans["tool search_knowledge_base"]
+    assert search.parent.span_id == spans["agent.step retrieve"].context.span_id
+    assert search.attributes["ok"] is True and search.attributes["attempts"] == 1
 
 
 def test_without_a_configured_sdk_spans_record_nothing():

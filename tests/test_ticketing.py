@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -18,13 +17,9 @@ from agent.ticketing import (
 )
 from agent.ticketing.builtin import BuiltinTicketing
 from agent.ticketing.zendesk import ZendeskTicketing, parse_retry_after
-from tests.conftest import free_port
-from tests.fake_zendesk import FakeZendesk, fake_zendesk
+from tests.conftest import ZENDESK_EMAIL, ZENDESK_TOKEN, free_port
 
 pytestmark = pytest.mark.django_db
-
-ZENDESK_EMAIL = "bot@lumenbank.example"
-ZENDESK_TOKEN = "zd-token-123"
 
 
 @pytest.fixture
@@ -35,18 +30,6 @@ def sam(db) -> Customer:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def alex(db) -> Customer:  # type: ignore[no-untyped-def]
     return Customer.objects.create(external_id="c-201", name="Alex Kim", email="alex@example.com")
-
-
-@pytest.fixture
-def zendesk(settings) -> Iterator[FakeZendesk]:  # type: ignore[no-untyped-def]
-    """A fake Zendesk on loopback, with the settings pointing the connector at it."""
-    with fake_zendesk(email=ZENDESK_EMAIL, api_token=ZENDESK_TOKEN) as server:
-        settings.TICKETING_BACKEND = "zendesk"
-        settings.ZENDESK_URL = server.url
-        settings.ZENDESK_EMAIL = ZENDESK_EMAIL
-        settings.ZENDESK_API_TOKEN = ZENDESK_TOKEN
-        settings.EXTERNAL_TIMEOUT_SECONDS = 5.0
-        yield server
 
 
 def ago(**kwargs: float) -> datetime:

@@ -44,7 +44,12 @@ class Draft(models.Model):
     decision = models.CharField(max_length=10, choices=Decision.choices, db_index=True)
     reason = models.CharField(max_length=200, blank=True, help_text="Why this decision was taken.")
     status = models.CharField(max_length=15, choices=Status.choices, db_index=True)
-    ticket = models.ForeignKey("agent.Ticket", null=True, blank=True, on_delete=models.SET_NULL)
+    ticket = models.ForeignKey(
+        "agent.Ticket", null=True, blank=True, on_delete=models.SET_NULL, help_text="Built-in tickets only."
+    )
+    ticket_reference = models.CharField(
+        max_length=64, blank=True, help_text="The hand-over ticket, in whichever ticketing system opened it."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

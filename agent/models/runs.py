@@ -111,6 +111,8 @@ class AgentStep(models.Model):
     completion_tokens = models.PositiveIntegerField(default=0)
     cost = models.DecimalField(max_digits=18, decimal_places=10, default=Decimal("0"))
     error = models.TextField(blank=True)
+    # each tool call the step made: tool, ok, attempts, latency_ms and, for a final failure, error
+    tool_calls = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["run", "position"]

@@ -17,6 +17,15 @@ INTENT_BOOST = 1.0
 RERANK_POOL = 20
 
 
+class SearchUnavailable(Exception):
+    """The search service failed in a way that may pass (timeout, lost connection, 429, 5xx): the same search
+    may succeed later. `retry_after` is in seconds, when the service said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class SearchHit:
     """One knowledge-base article that matched a query, with the text the draft may use."""

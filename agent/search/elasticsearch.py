@@ -14,12 +14,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from elasticsearch import BadRequestError, Elasticsearch
+from elasticsearch import ApiError, BadRequestError, Elasticsearch, TransportError
 from elasticsearch.helpers import bulk
 
 from agent.models import KnowledgeArticle
 
-from .base import INTENT_BOOST, RERANK_POOL, KnowledgeSearch, SearchHit
+from .base import INTENT_BOOST, RERANK_POOL, KnowledgeSearch, SearchHit, SearchUnavailable
 from .vectors import article_vectors, query_vector, static_embedder
 
 logger = logging.getLogger(__name__)
@@ -51,15 +51,22 @@ class ElasticsearchSearch(KnowledgeSearch):
         index = getattr(settings, "ELASTICSEARCH_INDEX", DEFAULT_INDEX)
         with cls._by_settings_lock:
             if (url, index) not in cls._by_settings:
-                cls._by_settings[url, index] = cls(client=Elasticsearch(url), index=index)
+                # Retries belong to the tool runner (3 attempts in all, backoff, Retry-After), not the client.
+                timeout = settings.EXTERNAL_TIMEOUT_SECONDS
+                client = Elasticsearch(url, max_retries=0, retry_on_timeout=False, request_timeout=timeout)
+                cls._by_settings[url, index] = cls(client=client, index=index)
             return cls._by_settings[url, index]
 
     def search(self, query: str, *, k: int = 3, intent: str = "") -> list[SearchHit]:
         """The best `k` published articles for `query`; the routed intent's article first, matched or not."""
         if k <= 0:
             return []
-        self._ensure_index()
-        response = self._search(_candidates(query, intent), query_vector(query).tolist(), max(RERANK_POOL, k))
+        try:
+            self._ensure_index()
+            vector = query_vector(query).tolist()
+            response = self._search(_candidates(query, intent), vector, max(RERANK_POOL, k))
+        except (ApiError, TransportError) as error:
+            raise _as_search_error(error) from error
         found = response["hits"]["hits"]
         if not found:
             return []
@@ -131,6 +138,19 @@ class ElasticsearchSearch(KnowledgeSearch):
                 if error.error != "resource_already_exists_exception":  # another process made it first
                     raise
         self._index_exists = True
+
+
+def _as_search_error(error: ApiError | TransportError) -> Exception:
+    """A passing failure (no answer, 429, 5xx) as SearchUnavailable, which the tool runner retries; anything
+    else (a rejected query, a missing permission) unchanged."""
+    if isinstance(error, TransportError):
+        return SearchUnavailable(f"Elasticsearch did not answer: {error}")
+    status = error.meta.status
+    if status == 429 or status >= 500:
+        retry_after = error.meta.headers.get("Retry-After")
+        seconds = float(retry_after) if retry_after and retry_after.isdigit() else None
+        return SearchUnavailable(f"Elasticsearch answered {status}: {error.message}", retry_after=seconds)
+    return error
 
 
 def _candidates(query: str, intent: str) -> dict[str, Any]:

@@ -21,12 +21,39 @@ from agent.models import Conversation, Customer
 _JSON_TYPES: dict[type, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
-@dataclass(frozen=True)
 class ToolContext:
-    """Who the tools act for: always the conversation's own customer."""
+    """Who the tools act for: always the conversation's own customer, set by code, never by the LLM; and the
+    intent the router found, which a search favours. The pipeline passes ids: the rows are read only when a
+    tool needs them, so a turn that only searches reads no customer."""
 
-    customer: Customer
-    conversation: Conversation | None = None
+    def __init__(
+        self,
+        customer: Customer | None = None,
+        conversation: Conversation | None = None,
+        *,
+        customer_id: int | None = None,
+        conversation_id: int | None = None,
+        intent: str = "",
+    ) -> None:
+        self._customer = customer
+        self._conversation = conversation
+        self.customer_id = customer.pk if customer is not None else customer_id
+        self.conversation_id = conversation.pk if conversation is not None else conversation_id
+        self.intent = intent
+
+    @property
+    def customer(self) -> Customer:
+        if self._customer is None:
+            if self.customer_id is None:
+                raise ToolRefused("This conversation has no customer to act for.")
+            self._customer = Customer.objects.get(pk=self.customer_id)
+        return self._customer
+
+    @property
+    def conversation(self) -> Conversation | None:
+        if self._conversation is None and self.conversation_id is not None:
+            self._conversation = Conversation.objects.get(pk=self.conversation_id)
+        return self._conversation
 
 
 class ToolRefused(Exception):

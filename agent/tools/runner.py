@@ -77,6 +77,18 @@ class ToolRunner:
             tool, values = self.registry.validate(name, arguments)
         except ToolRefused as refused:
             return ToolResult(name, ok=False, error=str(refused), latency_ms=_since(started))
+        return self._attempts(name, lambda: tool.function(context, **values), started)
+
+    def run(self, name: str, call: Callable[[], Any]) -> ToolResult:
+        """Run a call that code (not the LLM) makes to the dependency behind tool `name`, with the same
+        attempts, backoff and circuit breaker as the tool; never raises for the dependency's failure."""
+        with span(f"tool {name}", tool=name) as current:
+            result = self._attempts(name, call, time.perf_counter())
+            current.set_attribute("ok", result.ok)
+            current.set_attribute("attempts", result.attempts)
+            return result
+
+    def _attempts(self, name: str, call: Callable[[], Any], started: float) -> ToolResult:
         breaker = self.breaker(name)
         attempt = 0
         while True:
@@ -88,7 +100,7 @@ class ToolRunner:
                 return ToolResult(name, ok=False, error=message, attempts=attempt, latency_ms=_since(started))
             attempt += 1
             try:
-                content = tool.function(context, **values)
+                content = call()
             except Exception as error:
                 breaker.record_failure()
                 retry_after = getattr(error, "retry_after", None)

@@ -25,8 +25,15 @@ def search_knowledge_base(
 ) -> list[dict[str, Any]]:
     """Search Lumen Bank's published help articles; returns the best matches, best first."""
     return [
-        {"article_id": hit.article_id, "title": hit.title, "text": hit.text, "score": hit.score}
-        for hit in get_search_backend().search(query, k=k)
+        {
+            "article_id": hit.article_id,
+            "title": hit.title,
+            "text": hit.text,
+            "score": hit.score,
+            "intent": hit.intent,
+            "version": hit.version,
+        }
+        for hit in get_search_backend().search(query, k=k, intent=context.intent)
     ]
 
 
@@ -66,7 +73,9 @@ def get_recent_tickets(
 
 
 def _ticket(ticket: TicketRef) -> dict[str, Any]:
+    # `summary` is a sentence the model can quote as it is, and that the grounding check finds in the result.
     return {
+        "summary": f"Ticket {ticket.reference} ({ticket.subject}) is {ticket.status}.",
         "reference": ticket.reference,
         "status": ticket.status,
         "subject": ticket.subject,
