@@ -7,9 +7,13 @@ class AgentConfig(AppConfig):
     verbose_name = "Agent"
 
     def ready(self) -> None:
-        """Keep search and cached answers in step with article edits; start span export if configured."""
+        """Keep search, cached answers and cached configuration in step with edits; start span export if
+        configured."""
         from agent.cache import signals as cache_signals  # noqa: F401
+        from agent.config import clear_on_changes
         from agent.search import signals  # noqa: F401
+
+        clear_on_changes()
 
         if settings.OTEL_EXPORTER_OTLP_ENDPOINT:
             from agent.telemetry import configure_exporter

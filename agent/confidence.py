@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agent.config import config
 from agent.models import ConfidenceCalibration
 from review.calibration import Calibration
 
@@ -14,7 +15,7 @@ def current_calibration() -> Calibration | None:
 
 def calibrate(*, intent: str, raw: float) -> tuple[float, str]:
     """(calibrated confidence, where it came from: intent, global, or identity before any review)."""
-    calibration = current_calibration()
+    calibration = config.get("calibration", current_calibration)
     if calibration is None:
         return raw, "identity"
     return round(calibration.calibrate(intent=intent, raw=raw), 4), calibration.source(intent)

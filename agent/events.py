@@ -3,11 +3,16 @@ so that no page ever hears of a change that was rolled back. Consumers only rela
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
+from concurrent.futures import Future
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 REVIEW_QUEUE_GROUP = "review-queue"
 # The type under which consumers receive every event; the event's own name travels in the payload.
@@ -24,16 +29,48 @@ def conversation_group(public_id: object) -> str:
     return f"conversation-{public_id}"
 
 
-def send_event_on_commit(group: str, name: str, **payload: Any) -> None:
-    """Broadcast `name` with `payload` to `group` once the current transaction commits."""
-    message = {"type": RELAY_TYPE, "event": {"name": name, **payload}}
+class _Broadcaster:
+    """Sends events from one event loop in a daemon thread, so that the code that changed something (a worker
+    answering, a reviewer deciding) does not wait for the channel layer; the loop's connections to Redis are
+    reused from event to event. Events are sent in the order they were handed over."""
 
-    def send() -> None:
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def send(self, group: str, message: dict[str, Any]) -> Future[None]:
         layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group, message)
+        future = asyncio.run_coroutine_threadsafe(self._send(layer, group, message), self._running_loop())
+        future.add_done_callback(_log_failure)
+        return future
 
-    transaction.on_commit(send)
+    @staticmethod
+    async def _send(layer: Any, group: str, message: dict[str, Any]) -> None:
+        if layer is not None:
+            await layer.group_send(group, message)
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, name="live-events", daemon=True).start()
+            return self._loop
+
+
+def _log_failure(future: Future[None]) -> None:
+    error = future.exception()
+    if error is not None:
+        logger.warning("a live event was not sent: %s", error)
+
+
+broadcaster = _Broadcaster()
+
+
+def send_event_on_commit(group: str, name: str, **payload: Any) -> None:
+    """Broadcast `name` with `payload` to `group` once the current transaction commits; an event that cannot
+    be sent (the channel layer is down) is logged, and the change itself stays committed."""
+    message = {"type": RELAY_TYPE, "event": {"name": name, **payload}}
+    transaction.on_commit(lambda: broadcaster.send(group, message))
 
 
 def draft_queued(*, draft_id: int, intent: str, confidence: float) -> None:

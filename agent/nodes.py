@@ -136,7 +136,10 @@ def recall(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     hit = get_response_cache().lookup(question=state.text, intent=state.intent)
     if hit is None:
         return {"signals": {**state.signals, "cache": "miss"}}
+    # the cited articles as they are now (same versions): what the answer is scored against, no search needed
+    passages = tuple(Passage(a.pk, a.title, a.intent, a.body, 1.0, a.version) for a in hit.articles)
     return {
+        "passages": passages,
         "draft": hit.text,
         "draft_model": "cache",
         "from_cache": True,
@@ -259,17 +262,17 @@ def after_score(state: TurnState) -> Literal["cascade", "decide"]:
     return "decide"
 
 
-def after_recall(state: TurnState) -> Literal["draft", "score"]:
-    return "score" if state.from_cache else "draft"
+def after_recall(state: TurnState) -> Literal["retrieve", "score"]:
+    return "score" if state.from_cache and state.passages else "retrieve"
 
 
 def after_guard(state: TurnState) -> Literal["route", "decide"]:
     return "route" if state.in_scope and not state.wants_human else "decide"
 
 
-def after_route(state: TurnState) -> Literal["retrieve", "decide"]:
-    return "decide" if intent_policy(state).always_escalate else "retrieve"
+def after_route(state: TurnState) -> Literal["recall", "decide"]:
+    return "decide" if intent_policy(state).always_escalate else "recall"
 
 
-def after_retrieve(state: TurnState) -> Literal["recall", "decide"]:
-    return "recall" if state.passages and not state.tool_failure else "decide"
+def after_retrieve(state: TurnState) -> Literal["draft", "decide"]:
+    return "draft" if state.passages and not state.tool_failure else "decide"

@@ -7,6 +7,7 @@ import logging
 from django.db import transaction
 
 from agent import events
+from agent.cache import get_response_cache
 from agent.models import AgentRun, Conversation, Draft, Message, Ticket
 from agent.models.drafts import Decision
 from agent.state import TurnState
@@ -74,24 +75,42 @@ def open_handover_ticket(*, message: Message, intent: str, reason: str) -> str:
     return ticket.reference
 
 
-def hand_over(*, draft: Draft, ticket: str, status: str = Conversation.Status.ESCALATED) -> None:
-    """Record the hand-over ticket's reference on `draft` and tell the customer (without a ticket, that the
-    team has their message). Saves the draft's ticket fields; the caller saves its status."""
+# The status a draft is stored with, by the decision taken on it.
+STATUS_AFTER_DECISION = {
+    Decision.AUTO_SEND: Draft.Status.SENT,
+    Decision.REVIEW: Draft.Status.PENDING_REVIEW,
+    Decision.ESCALATE: Draft.Status.ESCALATED,
+}
+
+
+def attach_ticket(draft: Draft, ticket: str) -> None:
+    """Set the hand-over ticket's reference on `draft` (and the row, for a built-in ticket); not saved."""
+    draft.ticket_reference = ticket
+    draft.ticket = Ticket.objects.filter(reference=ticket).first() if ticket else None
+
+
+def tell_customer_handed_over(draft: Draft, status: str) -> None:
+    """Tell the customer their message is with the team, with the ticket's reference if there is one."""
     in_scope = bool((draft.run.final_state or {}).get("in_scope", True))
-    if ticket:
-        draft.ticket_reference = ticket
-        draft.ticket = Ticket.objects.filter(reference=ticket).first()
-        notice = (HANDOFF_NOTICE if in_scope else OUT_OF_SCOPE_NOTICE).format(reference=ticket)
+    if draft.ticket_reference:
+        notice = HANDOFF_NOTICE if in_scope else OUT_OF_SCOPE_NOTICE
+        text = notice.format(reference=draft.ticket_reference)
     else:
-        notice = HANDOFF_NOTICE_NO_TICKET if in_scope else OUT_OF_SCOPE_NOTICE_NO_TICKET
-    deliver(conversation=draft.conversation, role=Message.Role.SYSTEM, text=notice, status=status)
-    if draft.pk is not None:
-        draft.save(update_fields=["ticket", "ticket_reference"])
+        text = HANDOFF_NOTICE_NO_TICKET if in_scope else OUT_OF_SCOPE_NOTICE_NO_TICKET
+    deliver(conversation=draft.conversation, role=Message.Role.SYSTEM, text=text, status=status)
 
 
-def apply_decision(*, draft: Draft, decision: Decision, ticket: str = "") -> None:
-    """Send, queue for review, or escalate `draft` (with the `ticket` opened for it), and set its
-    conversation's status to match."""
+def hand_over(*, draft: Draft, ticket: str, status: str = Conversation.Status.ESCALATED) -> None:
+    """Record the hand-over ticket on a stored `draft` and tell the customer (without a ticket, that the team
+    has their message)."""
+    attach_ticket(draft, ticket)
+    draft.save(update_fields=["ticket", "ticket_reference"])
+    tell_customer_handed_over(draft, status)
+
+
+def apply_decision(*, draft: Draft, decision: Decision) -> None:
+    """Send, queue for review, or hand over a `draft` stored with its status (and hand-over ticket), and set
+    its conversation's status to match."""
     conversation = draft.conversation
     if decision == Decision.AUTO_SEND:
         deliver(
@@ -100,16 +119,12 @@ def apply_decision(*, draft: Draft, decision: Decision, ticket: str = "") -> Non
             text=draft.text,
             status=Conversation.Status.ANSWERED,
         )
-        draft.status = Draft.Status.SENT
         remember_answer(draft)
     elif decision == Decision.REVIEW:
-        draft.status = Draft.Status.PENDING_REVIEW
         set_conversation_status(conversation, Conversation.Status.AWAITING_REVIEW)
         events.draft_queued(draft_id=draft.pk, intent=draft.intent, confidence=draft.confidence)
     else:
-        hand_over(draft=draft, ticket=ticket)
-        draft.status = Draft.Status.ESCALATED
-    draft.save()
+        tell_customer_handed_over(draft, Conversation.Status.ESCALATED)
 
 
 def remember_answer(draft: Draft) -> None:
@@ -122,21 +137,23 @@ def remember_answer(draft: Draft) -> None:
     if not versions:  # an answer no article grounds could never be retired by an article edit
         return
     question, intent, text, draft_id = draft.message.text, draft.intent, draft.text, draft.pk
+    cache = get_response_cache()
 
     def store() -> None:
-        from agent.cache import get_response_cache
-
-        get_response_cache().store(
+        cache.store(
             question=question, intent=intent, text=text, article_versions=versions, source_draft_id=draft_id
         )
 
-    transaction.on_commit(store)
+    if cache.stores_in_transaction:
+        store()  # with the answer: both are kept, or neither
+    else:
+        transaction.on_commit(store)
 
 
 @transaction.atomic
 def hand_over_failed_run(*, run: AgentRun, state: TurnState, reason: str, ticket: str) -> Draft:
     """A run that failed leaves the conversation visibly needing a human, with a ticket; nothing is lost."""
-    draft = Draft.objects.create(
+    draft = Draft(
         run=run,
         conversation=run.message.conversation,
         message=run.message,
@@ -148,5 +165,7 @@ def hand_over_failed_run(*, run: AgentRun, state: TurnState, reason: str, ticket
         reason=reason,
         status=Draft.Status.ESCALATED,
     )
-    hand_over(draft=draft, ticket=ticket, status=Conversation.Status.NEEDS_HUMAN)
+    attach_ticket(draft, ticket)
+    draft.save()
+    tell_customer_handed_over(draft, Conversation.Status.NEEDS_HUMAN)
     return draft

@@ -11,11 +11,18 @@ from django.conf import settings
 from django.db import transaction
 
 from agent import nodes
+from agent.config import config
 from agent.graph import CompiledGraph, NodeFailed, RetryPolicy, StateGraph, StepBudgetExceeded, StepRecord
 from agent.llm import RETRYABLE_ERRORS
 from agent.models import AgentRun, AgentStep, AgentVersion, Draft, LanguageModel, Message
 from agent.models.drafts import Decision
-from agent.outcomes import apply_decision, hand_over_failed_run, open_handover_ticket
+from agent.outcomes import (
+    STATUS_AFTER_DECISION,
+    apply_decision,
+    attach_ticket,
+    hand_over_failed_run,
+    open_handover_ticket,
+)
 from agent.state import DraftSettings, TurnState
 from agent.telemetry import span
 
@@ -26,23 +33,24 @@ LLM_RETRY = RetryPolicy(max_attempts=3, initial_interval=0.5, backoff_factor=2.0
 
 @lru_cache(maxsize=1)
 def build_graph() -> CompiledGraph[TurnState]:
-    """guard → route → retrieve → draft → score → decide, with the short cuts to decide. A cached answer
-    (recall) skips the draft; the large model redrafts once when the small one's scores below the cascade
-    threshold."""
+    """guard → route → retrieve → draft → score → decide, with the short cuts to decide. Before searching,
+    recall looks for an answer already sent for this question: a hit (whose articles have not changed) skips
+    the search and the draft and is scored like any draft. The large model redrafts once when the small
+    one's draft scores below the cascade threshold."""
     graph = StateGraph(TurnState)
     graph.add_node("guard", nodes.guard, reads=("text",))
     graph.add_node("route", nodes.route, reads=("text",))
-    graph.add_node("retrieve", nodes.retrieve, reads=("text", "intent"))
     graph.add_node("recall", nodes.recall, reads=("text", "intent"))
+    graph.add_node("retrieve", nodes.retrieve, reads=("text", "intent"))
     graph.add_node("draft", nodes.draft, retry=LLM_RETRY, reads=("text", "passages"))
     graph.add_node("score", nodes.score, reads=("draft", "intent_confidence"))
     graph.add_node("decide", nodes.decide, reads=("intent", "confidence", "in_scope", "wants_human"))
     graph.add_node("cascade", nodes.cascade, reads=("confidence", "draft_model"))
     graph.set_entry_point("guard")
     graph.add_conditional_edges("guard", nodes.after_guard, ("route", "decide"))
-    graph.add_conditional_edges("route", nodes.after_route, ("retrieve", "decide"))
-    graph.add_conditional_edges("retrieve", nodes.after_retrieve, ("recall", "decide"))
-    graph.add_conditional_edges("recall", nodes.after_recall, ("draft", "score"))
+    graph.add_conditional_edges("route", nodes.after_route, ("recall", "decide"))
+    graph.add_conditional_edges("recall", nodes.after_recall, ("retrieve", "score"))
+    graph.add_conditional_edges("retrieve", nodes.after_retrieve, ("draft", "decide"))
     graph.add_conditional_edges("draft", nodes.after_draft, ("score", "decide"))
     graph.add_conditional_edges("score", nodes.after_score, ("cascade", "decide"))
     graph.add_edge("cascade", "draft")
@@ -52,6 +60,10 @@ def build_graph() -> CompiledGraph[TurnState]:
 
 def default_agent_version() -> AgentVersion:
     """The version marked default, created with the settings' defaults on first use."""
+    return config.get("default_agent_version", _default_agent_version)
+
+
+def _default_agent_version() -> AgentVersion:
     version = AgentVersion.objects.filter(is_default=True).order_by("pk").first()
     if version is None:
         version, _ = AgentVersion.objects.get_or_create(name="v1", defaults={"is_default": True})
@@ -71,9 +83,13 @@ class _StepWriter:
         self.budget = Decimal(settings.AGENT_MAX_RUN_COST)
         self.position = 0
         self.steps: list[AgentStep] = []
-        self._prices = {m.name: m for m in LanguageModel.objects.all()}
+        self._prices = config.get("prices", lambda: {m.name: m for m in LanguageModel.objects.all()})
 
     def flush(self) -> None:
+        """Write the run (first, for its id) and its steps."""
+        self.run.save()
+        for step in self.steps:
+            step.run = self.run
         AgentStep.objects.bulk_create(self.steps)
         self.steps = []
 
@@ -117,7 +133,7 @@ def _fail(
     run: AgentRun, writer: _StepWriter, started: float, state: TurnState, *, error: str, reason: str
 ) -> Draft:
     """Store the failed run and hand the conversation to a human; the customer's message is kept."""
-    logger.warning("agent run %s failed: %s", run.pk, error)
+    logger.warning("agent run for message %s failed: %s", run.message_id, error)
     run.latency_ms = (time.perf_counter() - started) * 1000
     run.status = AgentRun.Status.FAILED
     run.error = error
@@ -125,7 +141,6 @@ def _fail(
     ticket = open_handover_ticket(message=run.message, intent=state.intent, reason=reason)
     with transaction.atomic():
         writer.flush()
-        run.save()
         return hand_over_failed_run(run=run, state=state, reason=reason[:200], ticket=ticket)
 
 
@@ -133,19 +148,15 @@ def run_agent(*, message: Message) -> Draft:
     """Answer one stored customer message: run the graph, store run, steps and draft, and act on the decision.
 
     Idempotent per message: a message that already has a draft gets that draft back, so a redelivered task
-    never answers twice.
+    never answers twice. The run, its steps and the draft are written together when the run ends (one
+    commit): a run cut off by a dying worker leaves nothing behind, and its redelivered task starts afresh.
     """
     existing = Draft.objects.filter(message=message).first()
     if existing is not None:
         return existing
-    # A run still "running" for this message was cut off (its worker died and the task came back).
-    AgentRun.objects.filter(message=message, status=AgentRun.Status.RUNNING).update(
-        status=AgentRun.Status.FAILED,
-        error="interrupted: the worker stopped mid-run and the task was redelivered",
-    )
     conversation = message.conversation
     version = conversation.agent_version or default_agent_version()
-    run = AgentRun.objects.create(message=message, agent_version=version)
+    run = AgentRun(message=message, agent_version=version)
     state = TurnState(
         text=message.text,
         customer_id=conversation.customer_id,
@@ -160,7 +171,7 @@ def run_agent(*, message: Message) -> Draft:
     writer = _StepWriter(run)
     started = time.perf_counter()
     try:
-        with span("agent.run", run_id=run.pk, message_id=message.pk, agent_version=version.name):
+        with span("agent.run", message_id=message.pk, agent_version=version.name):
             final = build_graph().invoke(state, record=writer, max_steps=settings.AGENT_MAX_STEPS)
     except NodeFailed as failure:
         reason = f"the {failure.node} step failed"
@@ -176,8 +187,7 @@ def run_agent(*, message: Message) -> Draft:
         ticket = open_handover_ticket(message=message, intent=final.intent, reason=final.reason)
     with transaction.atomic():
         writer.flush()
-        run.save()
-        draft = Draft.objects.create(
+        draft = Draft(
             run=run,
             conversation=conversation,
             message=message,
@@ -188,8 +198,14 @@ def run_agent(*, message: Message) -> Draft:
             signals=final.signals,
             decision=final.decision,
             reason=final.reason[:200],
-            status=Draft.Status.PENDING_REVIEW,
+            status=STATUS_AFTER_DECISION[decision],
         )
-        draft.cited_articles.set(final.cited_article_ids)
-        apply_decision(draft=draft, decision=decision, ticket=ticket)
+        if decision == Decision.ESCALATE:
+            attach_ticket(draft, ticket)
+        draft.save()
+        Draft.cited_articles.through.objects.bulk_create(
+            Draft.cited_articles.through(draft_id=draft.pk, knowledgearticle_id=article_id)
+            for article_id in dict.fromkeys(final.cited_article_ids)
+        )
+        apply_decision(draft=draft, decision=decision)
     return draft

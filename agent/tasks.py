@@ -17,3 +17,11 @@ def requeue_waiting_messages_task() -> int:
     from agent.dispatch import requeue_waiting_messages
 
     return requeue_waiting_messages()
+
+
+@shared_task
+def purge_expired_cache_task() -> int:
+    """Periodic: delete expired response-cache entries from the database store (Redis expires its own)."""
+    from agent.cache import get_response_cache
+
+    return get_response_cache().purge_expired()

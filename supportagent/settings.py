@@ -127,6 +127,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
     "requeue-waiting-messages": {"task": "agent.tasks.requeue_waiting_messages_task", "schedule": 60.0},
+    "purge-expired-cache": {"task": "agent.tasks.purge_expired_cache_task", "schedule": 3600.0},
 }
 
 # The language model: any OpenAI-compatible endpoint. Without OPENAI_BASE_URL the agent talks to the local
@@ -144,10 +145,14 @@ LLM_DEFAULT_TEMPERATURE = env_float("LLM_DEFAULT_TEMPERATURE", 0.2)
 # A run that needs more steps or money than this is handed to a human.
 AGENT_MAX_STEPS = env_int("AGENT_MAX_STEPS", 12)
 AGENT_MAX_RUN_COST = env_decimal("AGENT_MAX_RUN_COST", "0.25")
+# How long a worker keeps intent policies, prices, the calibration and the default agent version before
+# reading them again (a change saved in the same process applies at once).
+AGENT_CONFIG_TTL_SECONDS = env_float("AGENT_CONFIG_TTL_SECONDS", 5.0)
 
 # Knowledge-base search: the embedded backend, or Elasticsearch when ELASTICSEARCH_URL is set.
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "embedded")
+ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "supportagent-knowledge")
 
 # Ticketing: the built-in ticket table, or Zendesk (tickets API) when TICKETING_BACKEND=zendesk.
 TICKETING_BACKEND = env_str("TICKETING_BACKEND", "builtin")

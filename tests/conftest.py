@@ -178,3 +178,13 @@ def zendesk(settings) -> Iterator[FakeZendesk]:  # type: ignore[no-untyped-def]
         settings.ZENDESK_API_TOKEN = ZENDESK_TOKEN
         settings.EXTERNAL_TIMEOUT_SECONDS = 5.0
         yield server
+
+
+@pytest.fixture(autouse=True)
+def fresh_config() -> Iterator[None]:
+    """Policies, prices and calibrations are read from each test's own rows, not a previous test's."""
+    from agent.config import config
+
+    config.clear()
+    yield
+    config.clear()

@@ -27,8 +27,8 @@ def test_ask_can_print_the_run_as_json(demo_bank, local_llm):
     assert [s["node"] for s in data["steps"]] == [
         "guard",
         "route",
-        "retrieve",
         "recall",
+        "retrieve",
         "draft",
         "score",
         "decide",

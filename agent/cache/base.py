@@ -34,6 +34,7 @@ class CachedAnswer:
     kind: str  # "exact" | "semantic"
     similarity: float  # 1.0 for exact
     source_draft_id: int | None
+    articles: tuple[KnowledgeArticle, ...] = ()  # the articles it used, as they are now (same versions)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class StoredAnswer:
     article_versions: dict[int, int]
     source_draft_id: int | None
 
-    def found_as(self, kind: str, similarity: float) -> CachedAnswer:
+    def found_as(self, kind: str, similarity: float, articles: tuple[KnowledgeArticle, ...]) -> CachedAnswer:
         """The answer as a lookup returns it."""
         return CachedAnswer(
             text=self.text,
@@ -56,6 +57,7 @@ class StoredAnswer:
             kind=kind,
             similarity=similarity,
             source_draft_id=self.source_draft_id,
+            articles=articles,
         )
 
 
@@ -69,16 +71,27 @@ def ttl_seconds() -> float:
     return float(getattr(settings, "RESPONSE_CACHE_TTL_SECONDS", DEFAULT_TTL_SECONDS))
 
 
-def uses_current_articles(article_versions: dict[int, int]) -> bool:
-    """Whether every article the answer used is still published at the version it used."""
+def current_articles(article_versions: dict[int, int]) -> tuple[KnowledgeArticle, ...] | None:
+    """The articles the answer used, in the order given, if every one is still published at the version it
+    used; None if any changed."""
     if not article_versions:
-        return True
-    current = KnowledgeArticle.objects.filter(pk__in=article_versions, is_published=True)
-    return dict(current.values_list("pk", "version")) == article_versions
+        return ()
+    current = {a.pk: a for a in KnowledgeArticle.objects.filter(pk__in=article_versions, is_published=True)}
+    if {pk: a.version for pk, a in current.items()} != article_versions:
+        return None
+    return tuple(current[pk] for pk in article_versions)
 
 
 class ResponseCache(abc.ABC):
     """Answers already sent, keyed by intent and question; every store shares `lookup` and `store` here."""
+
+    # True when entries live in the application's database, so an answer is stored in the transaction that
+    # sends it; other stores are written once that transaction has committed.
+    stores_in_transaction = False
+
+    def purge_expired(self) -> int:
+        """Delete expired entries a store does not expire by itself; returns how many."""
+        return 0
 
     def lookup(self, *, question: str, intent: str) -> CachedAnswer | None:
         """The answer cached for `question` and `intent`: an exact hit, else the nearest paraphrase."""
@@ -86,8 +99,9 @@ class ResponseCache(abc.ABC):
         key = exact_key(normalised=normalised, intent=intent)
         entry = self._entry(key)
         if entry is not None:
-            if uses_current_articles(entry.article_versions):
-                return entry.found_as("exact", 1.0)
+            articles = current_articles(entry.article_versions)
+            if articles is not None:
+                return entry.found_as("exact", 1.0, articles)
             self._remove([key])
         vector = query_vector(normalised)
         if not vector.any():
@@ -104,8 +118,9 @@ class ResponseCache(abc.ABC):
             candidate = self._entry(keys[index])
             if candidate is None or meaning_markers(normalise_question(candidate.question)) != markers:
                 continue
-            if uses_current_articles(candidate.article_versions):
-                return candidate.found_as("semantic", similarity)
+            articles = current_articles(candidate.article_versions)
+            if articles is not None:
+                return candidate.found_as("semantic", similarity, articles)
             self._remove([candidate.key])
         return None
 

@@ -13,7 +13,15 @@ from .base import ResponseCache, StoredAnswer
 
 
 class DatabaseResponseCache(ResponseCache):
-    """Entries are `CachedResponse` rows; a semantic lookup reads the vectors of one intent's rows."""
+    """Entries are `CachedResponse` rows; a semantic lookup reads the vectors of one intent's rows. An answer
+    is stored in the transaction that sends it; expired rows are deleted by a periodic task."""
+
+    stores_in_transaction = True
+
+    def purge_expired(self) -> int:
+        """Delete the expired rows (lookups already ignore them); returns how many."""
+        deleted, _ = CachedResponse.objects.filter(expires_at__lte=timezone.now()).delete()
+        return deleted
 
     def invalidate_article(self, article_id: int) -> int:
         """Remove every entry that used the article; returns how many were removed."""
@@ -47,8 +55,6 @@ class DatabaseResponseCache(ResponseCache):
 
     def _save(self, entry: StoredAnswer, vector: np.ndarray, ttl_seconds: float) -> None:
         now = timezone.now()
-        # expired rows go here, on the rare write, rather than on every lookup
-        CachedResponse.objects.filter(expires_at__lte=now).delete()
         CachedResponse.objects.update_or_create(
             exact_key=entry.key,
             defaults={

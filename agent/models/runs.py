@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 ONE_MILLION = Decimal(1_000_000)
 
@@ -83,7 +84,7 @@ class AgentRun(models.Model):
     message = models.ForeignKey("agent.Message", on_delete=models.CASCADE, related_name="runs")
     agent_version = models.ForeignKey(AgentVersion, null=True, on_delete=models.SET_NULL, related_name="runs")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING, db_index=True)
-    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
     latency_ms = models.FloatField(null=True, blank=True)
     prompt_tokens = models.PositiveIntegerField(default=0)
     completion_tokens = models.PositiveIntegerField(default=0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 
@@ -90,14 +90,20 @@ def _sqlite_matches(connection: BaseDatabaseWrapper, words: list[str], limit: in
     # Each word becomes an FTS5 string (a quote inside is doubled), so AND, NEAR(, * or - are just words.
     match = " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
     title_weight, body_weight = FTS5_COLUMN_WEIGHTS
+    sql = (
+        f"SELECT rowid, bm25({FTS5_TABLE}, %s, %s) AS rank FROM {FTS5_TABLE}"
+        f" WHERE {FTS5_TABLE} MATCH %s ORDER BY rank LIMIT %s"
+    )
+    parameters = [title_weight, body_weight, match, limit]
     with connection.cursor() as cursor:
-        if not _fts5_table_exists(cursor):
+        try:
+            cursor.execute(sql, parameters)
+        except OperationalError as error:
+            # The table is made on first use; asking for it on every search cost more than the search.
+            if "no such table" not in str(error):
+                raise
             _ensure_fts5_table(connection)
-        cursor.execute(
-            f"SELECT rowid, bm25({FTS5_TABLE}, %s, %s) AS rank FROM {FTS5_TABLE}"
-            f" WHERE {FTS5_TABLE} MATCH %s ORDER BY rank LIMIT %s",
-            [title_weight, body_weight, match, limit],
-        )
+            cursor.execute(sql, parameters)
         ranked = cursor.fetchall()
     articles = KnowledgeArticle.objects.filter(pk__in=[pk for pk, _ in ranked], is_published=True).in_bulk()
     # FTS5's bm25() is negative, more negative for a better match
