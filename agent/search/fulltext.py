@@ -94,7 +94,7 @@ def _sqlite_matches(connection: BaseDatabaseWrapper, words: list[str], limit: in
         f"SELECT rowid, bm25({FTS5_TABLE}, %s, %s) AS rank FROM {FTS5_TABLE}"
         f" WHERE {FTS5_TABLE} MATCH %s ORDER BY rank LIMIT %s"
     )
-    parameters = [title_weight, body_weight, match, limit]
+    parameters: list[float | str | int] = [title_weight, body_weight, match, limit]
     with connection.cursor() as cursor:
         try:
             cursor.execute(sql, parameters)
