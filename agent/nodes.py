@@ -62,7 +62,7 @@ def wants_human(text: str) -> bool:
     return bool(_HUMAN_REQUEST.search(text))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)  # the same question, asked again, is routed once per worker
 def _classified(router: Router, text: str) -> Route:
     return router.classify_one(text)
 

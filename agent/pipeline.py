@@ -151,9 +151,9 @@ def run_agent(*, message: Message) -> Draft:
     never answers twice. The run, its steps and the draft are written together when the run ends (one
     commit): a run cut off by a dying worker leaves nothing behind, and its redelivered task starts afresh.
     """
-    existing = Draft.objects.filter(message=message).first()
-    if existing is not None:
-        return existing
+    existing = list(Draft.objects.filter(message_id=message.pk).order_by()[:1])
+    if existing:
+        return existing[0]
     conversation = message.conversation
     version = conversation.agent_version or default_agent_version()
     run = AgentRun(message=message, agent_version=version)

@@ -33,16 +33,19 @@ class DatabaseResponseCache(ResponseCache):
         CachedResponse.objects.all().delete()
 
     def _entry(self, key: str) -> StoredAnswer | None:
-        row = CachedResponse.objects.filter(exact_key=key, expires_at__gt=timezone.now()).first()
-        if row is None:
+        fields = ("question", "intent", "text", "article_versions", "source_draft_id")
+        rows = CachedResponse.objects.filter(exact_key=key, expires_at__gt=timezone.now()).order_by()
+        found = list(rows.values_list(*fields)[:1])  # no model instance, no vector: the hot path of a hit
+        if not found:
             return None
+        question, intent, text, versions, source_draft_id = found[0]
         return StoredAnswer(
-            key=row.exact_key,
-            question=row.question,
-            intent=row.intent,
-            text=row.text,
-            article_versions={int(k): v for k, v in row.article_versions.items()},
-            source_draft_id=row.source_draft_id,
+            key=key,
+            question=question,
+            intent=intent,
+            text=text,
+            article_versions={int(k): v for k, v in versions.items()},
+            source_draft_id=source_draft_id,
         )
 
     def _intent_vectors(self, intent: str) -> tuple[list[str], np.ndarray]:
