@@ -9,7 +9,9 @@ from agent.models import (
     AgentRun,
     AgentStep,
     AgentVersion,
+    AnswerFeedback,
     Conversation,
+    ConversationRating,
     Customer,
     Draft,
     KnowledgeArticle,
@@ -260,3 +262,27 @@ class AgentVersionAdmin(admin.ModelAdmin):
 class LanguageModelAdmin(admin.ModelAdmin):
     list_display = ["name", "input_price_per_million", "output_price_per_million"]
     search_fields = ["name"]
+
+
+class CustomerSaysAdmin(admin.ModelAdmin):
+    """What customers said through the widget: kept as they said it, so read-only here."""
+
+    list_select_related = ["agent_version"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AnswerFeedback)
+class AnswerFeedbackAdmin(CustomerSaysAdmin):
+    list_display = ["message", "value", "agent_version", "updated_at"]
+    list_filter = ["value", "agent_version"]
+
+
+@admin.register(ConversationRating)
+class ConversationRatingAdmin(CustomerSaysAdmin):
+    list_display = ["conversation", "score", "agent_version", "updated_at"]
+    list_filter = ["score", "agent_version"]

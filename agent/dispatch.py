@@ -4,8 +4,12 @@ already stored, and the sweep queues every message still waiting for an answer o
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import lru_cache
 
+from django.conf import settings
+from django.db import close_old_connections
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -18,9 +22,16 @@ STALE_AFTER = timedelta(seconds=60)
 
 
 def dispatch_message(message_id: int) -> bool:
-    """Queue the agent for one message; False (and a warning) if the broker cannot be reached."""
+    """Queue the agent for one message; False (and a warning) if the broker cannot be reached.
+
+    With Celery eager (the embedded set-up, no broker) the task runs in this process, on one background
+    thread standing in for the worker, so that the request that stored the message does not wait for the LLM
+    (AGENT_EAGER_IN_THREAD=false runs it inline instead, as the unit tests do)."""
     from agent.tasks import run_agent_task
 
+    if run_agent_task.app.conf.task_always_eager and settings.AGENT_EAGER_IN_THREAD:
+        _in_process_worker().submit(_run_in_process, message_id)
+        return True
     try:
         run_agent_task.apply_async((message_id,), retry=False)
     except (OperationalError, ConnectionError, OSError) as error:
@@ -42,3 +53,19 @@ def waiting_messages(*, older_than: timedelta = STALE_AFTER) -> list[int]:
 def requeue_waiting_messages(*, older_than: timedelta = STALE_AFTER) -> int:
     """Queue the agent for every message still waiting; returns how many were queued."""
     return sum(dispatch_message(message_id) for message_id in waiting_messages(older_than=older_than))
+
+
+@lru_cache(maxsize=1)
+def _in_process_worker() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="agent-worker")
+
+
+def _run_in_process(message_id: int) -> None:
+    from agent.tasks import run_agent_task
+
+    try:
+        run_agent_task.apply(args=(message_id,), throw=True)
+    except Exception:
+        logger.exception("the agent failed on message %s", message_id)
+    finally:
+        close_old_connections()

@@ -30,17 +30,26 @@ def conversation_group(public_id: object) -> str:
 
 
 class _Broadcaster:
-    """Sends events from one event loop in a daemon thread, so that the code that changed something (a worker
-    answering, a reviewer deciding) does not wait for the channel layer; the loop's connections to Redis are
-    reused from event to event. Events are sent in the order they were handed over."""
+    """Sends events without making the code that changed something (a worker answering, a reviewer deciding)
+    wait for the channel layer.
+
+    In a process that serves websockets, events go to the server's own event loop, where the consumers and
+    an in-memory channel layer live (asyncio queues are not thread-safe: putting into them from another loop
+    may never wake the consumer). Elsewhere (a Celery worker) they go out from one event loop in a daemon
+    thread, whose connections to Redis are reused from event to event."""
 
     def __init__(self) -> None:
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server_loop: asyncio.AbstractEventLoop | None = None
+        self._own_loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
+
+    def serve_from(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Called by consumers as they connect: this loop serves websockets."""
+        self._server_loop = loop
 
     def send(self, group: str, message: dict[str, Any]) -> Future[None]:
         layer = get_channel_layer()
-        future = asyncio.run_coroutine_threadsafe(self._send(layer, group, message), self._running_loop())
+        future = asyncio.run_coroutine_threadsafe(self._send(layer, group, message), self._loop())
         future.add_done_callback(_log_failure)
         return future
 
@@ -49,12 +58,15 @@ class _Broadcaster:
         if layer is not None:
             await layer.group_send(group, message)
 
-    def _running_loop(self) -> asyncio.AbstractEventLoop:
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        server = self._server_loop
+        if server is not None and server.is_running():
+            return server
         with self._lock:
-            if self._loop is None or self._loop.is_closed():
-                self._loop = asyncio.new_event_loop()
-                threading.Thread(target=self._loop.run_forever, name="live-events", daemon=True).start()
-            return self._loop
+            if self._own_loop is None or self._own_loop.is_closed():
+                self._own_loop = asyncio.new_event_loop()
+                threading.Thread(target=self._own_loop.run_forever, name="live-events", daemon=True).start()
+            return self._own_loop
 
 
 def _log_failure(future: Future[None]) -> None:

@@ -39,9 +39,12 @@ def set_conversation_status(conversation: Conversation, status: str) -> None:
     events.conversation_updated(public_id=conversation.public_id, status=status)
 
 
-def deliver(*, conversation: Conversation, role: str, text: str, status: str) -> Message:
-    """Add a message for the customer to the conversation and set its status; the page hears at once."""
-    message = Message.objects.create(conversation=conversation, role=role, text=text)
+def deliver(
+    *, conversation: Conversation, role: str, text: str, status: str, draft: Draft | None = None
+) -> Message:
+    """Add a message for the customer (the answer from `draft`, if given) to the conversation and set its
+    status; the page hears at once."""
+    message = Message.objects.create(conversation=conversation, role=role, text=text, draft=draft)
     set_conversation_status(conversation, status)
     return message
 
@@ -118,6 +121,7 @@ def apply_decision(*, draft: Draft, decision: Decision) -> None:
             role=Message.Role.AGENT,
             text=draft.text,
             status=Conversation.Status.ANSWERED,
+            draft=draft,
         )
         remember_answer(draft)
     elif decision == Decision.REVIEW:

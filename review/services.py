@@ -145,7 +145,8 @@ def _apply(*, draft: Draft, action: str, final_text: str, send_as: str | None) -
     conversation = draft.conversation
     handover_status = ""
     if send_as is not None:
-        deliver(conversation=conversation, role=send_as, text=final_text, status=Conversation.Status.ANSWERED)
+        answered = Conversation.Status.ANSWERED
+        deliver(conversation=conversation, role=send_as, text=final_text, status=answered, draft=draft)
         if action == ReviewDecision.Action.APPROVED:
             remember_answer(draft)
     else:

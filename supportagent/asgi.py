@@ -13,16 +13,19 @@ from django.urls import path  # noqa: E402
 
 from agent.consumers import ConversationConsumer  # noqa: E402
 from review.consumers import ReviewQueueConsumer  # noqa: E402
+from widget.consumers import WidgetConsumer  # noqa: E402
+
+
+def same_site_with_session(consumer):  # type: ignore[no-untyped-def]
+    """Session and user come from the same cookies as the pages; other sites' pages cannot connect."""
+    return AllowedHostsOriginValidator(AuthMiddlewareStack(consumer))
+
 
 websocket_urlpatterns = [
-    path("ws/review/", ReviewQueueConsumer.as_asgi()),
-    path("ws/chat/", ConversationConsumer.as_asgi()),
+    path("ws/review/", same_site_with_session(ReviewQueueConsumer.as_asgi())),
+    path("ws/chat/", same_site_with_session(ConversationConsumer.as_asgi())),
+    # Embedded on the bank's other sites: no cookies; the consumer checks the token and the allowed origins.
+    path("ws/widget/", WidgetConsumer.as_asgi()),
 ]
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        # Session and user come from the same cookies as the pages; other sites' pages cannot connect.
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-    }
-)
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)})

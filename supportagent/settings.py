@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "channels",
     "agent",
     "review",
+    "widget",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,8 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Eager tasks run on one background thread of the web process, so a request never waits for the LLM.
+AGENT_EAGER_IN_THREAD = env_bool("AGENT_EAGER_IN_THREAD", True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A redelivered task must find the draft the first delivery wrote (run_agent is idempotent per message).
@@ -148,6 +151,16 @@ AGENT_MAX_RUN_COST = env_decimal("AGENT_MAX_RUN_COST", "0.25")
 # How long a worker keeps intent policies, prices, the calibration and the default agent version before
 # reading them again (a change saved in the same process applies at once).
 AGENT_CONFIG_TTL_SECONDS = env_float("AGENT_CONFIG_TTL_SECONDS", 5.0)
+
+# The embeddable chat widget: who may embed it, and the limits every message is held to.
+WIDGET_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("WIDGET_ALLOWED_ORIGINS", [])]
+WIDGET_MAX_MESSAGE_CHARS = env_int("WIDGET_MAX_MESSAGE_CHARS", 2000)
+WIDGET_MESSAGES_PER_MINUTE = env_int("WIDGET_MESSAGES_PER_MINUTE", 6)  # per conversation
+WIDGET_MESSAGES_PER_MINUTE_PER_IP = env_int("WIDGET_MESSAGES_PER_MINUTE_PER_IP", 30)
+WIDGET_CONVERSATIONS_PER_HOUR_PER_IP = env_int("WIDGET_CONVERSATIONS_PER_HOUR_PER_IP", 30)
+WIDGET_TOKEN_MAX_AGE_SECONDS = env_int("WIDGET_TOKEN_MAX_AGE_SECONDS", 30 * 24 * 3600)
+# Behind a reverse proxy that appends the caller's address to X-Forwarded-For, limit by that address.
+WIDGET_TRUST_X_FORWARDED_FOR = env_bool("WIDGET_TRUST_X_FORWARDED_FOR", False)
 
 # Knowledge-base search: the embedded backend, or Elasticsearch when ELASTICSEARCH_URL is set.
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="chat", permanent=False)),
     path("admin/", admin.site.urls),
     path("review/", include("review.urls")),
+    path("widget/", include("widget.urls")),
     path("chat/", agent_views.chat, name="chat"),
     path("chat/new/", agent_views.new_chat, name="new_chat"),
 ]

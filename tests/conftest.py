@@ -72,10 +72,12 @@ def conversation(customer: Customer) -> Conversation:
 
 
 @pytest.fixture(autouse=True)
-def celery_runs_in_process() -> Iterator[None]:
-    """Tasks run in the test's own process unless a test starts a real worker (see test_worker_end_to_end)."""
+def celery_runs_in_process(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Tasks run in the test's own process, inline, unless a test starts a real worker (see
+    test_worker_end_to_end); the web process's background thread is for the product and browser tests."""
     from supportagent.celery import app
 
+    settings.AGENT_EAGER_IN_THREAD = False
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = True

@@ -88,10 +88,12 @@ def test_run_demo_starts_the_llm_and_the_web_app_and_prints_the_urls():
     )
     try:
         assert wait_for(f"http://127.0.0.1:{web_port}/chat/")
+        assert wait_for(f"http://127.0.0.1:{web_port}/static/widget/widget.js")
         assert server_is_up(f"http://127.0.0.1:{llm_port}/v1")
     finally:
         output = stop(process, signal.SIGINT)
     for line in [
+        f"Bank site with the chat widget:  http://127.0.0.1:{web_port}/widget/demo/?open=1",
         "Demo chat page:  http://127.0.0.1:",
         "Review queue:    http://",
         "Admin:           http://",

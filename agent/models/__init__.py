@@ -2,6 +2,7 @@ from .cache import CachedResponse
 from .calibration import ConfidenceCalibration
 from .conversations import Conversation, Customer, Message, Ticket
 from .drafts import Draft, ThresholdPolicy
+from .feedback import AnswerFeedback, ConversationRating
 from .knowledge import KnowledgeArticle
 from .runs import AgentRun, AgentStep, AgentVersion, LanguageModel
 
@@ -9,9 +10,11 @@ __all__ = [
     "AgentRun",
     "AgentStep",
     "AgentVersion",
+    "AnswerFeedback",
     "CachedResponse",
     "ConfidenceCalibration",
     "Conversation",
+    "ConversationRating",
     "Customer",
     "Draft",
     "KnowledgeArticle",

@@ -55,6 +55,10 @@ class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=10, choices=Role.choices)
     text = models.TextField()
+    # for an answer: the draft it was sent from (as drafted, edited or replaced by a reviewer)
+    draft = models.ForeignKey(
+        "agent.Draft", null=True, blank=True, on_delete=models.SET_NULL, related_name="sent_messages"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -56,8 +58,54 @@ def _wait_until_serving(url: str, server: subprocess.Popen[bytes], log: Path) ->
     raise RuntimeError(f"daphne did not answer {url} in {SERVER_START_SECONDS}s:\n{log.read_text()[-4000:]}")
 
 
+class HostSites:
+    """Two other websites on loopback (other ports are other origins) whose pages embed the widget with its
+    one script tag: one the app allows to embed it, one it does not."""
+
+    def __init__(self) -> None:
+        self.endpoint = ""  # the app's URL, once it serves
+        self.servers = [self._serve() for _ in range(2)]
+        self.allowed, self.refused = (f"http://127.0.0.1:{s.server_address[1]}" for s in self.servers)
+
+    def _serve(self) -> ThreadingHTTPServer:
+        sites = self
+
+        class Page(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+                script = f'<script src="{sites.endpoint}/static/widget/widget.js" defer></script>'
+                body = f"<!doctype html><title>A partner site</title><h1>Partner site</h1>{script}".encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+
 @pytest.fixture(scope="session")
-def server_url(django_db_setup, llm_endpoint: str, artifacts: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def host_sites() -> Iterator[HostSites]:
+    sites = HostSites()
+    yield sites
+    sites.close()
+
+
+# Low enough that a test reaches it in a few messages; every other test sends at most 2 per conversation.
+WIDGET_MESSAGES_PER_MINUTE = 2
+
+
+@pytest.fixture(scope="session")
+def server_url(django_db_setup, llm_endpoint: str, artifacts: Path, host_sites: HostSites) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app under daphne, as `run_demo` serves it, on the test database and the session's LLM."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
@@ -70,6 +118,10 @@ def server_url(django_db_setup, llm_endpoint: str, artifacts: Path) -> Iterator[
             "DEBUG": "true",
             "ROUTER_MODEL_DIR": str(settings.ROUTER_MODEL_DIR),
             "PYTHONUNBUFFERED": "1",
+            "WIDGET_ALLOWED_ORIGINS": host_sites.allowed,
+            # tests change thresholds in their own process: the server must read them afresh every run
+            "AGENT_CONFIG_TTL_SECONDS": "0",
+            "WIDGET_MESSAGES_PER_MINUTE": str(WIDGET_MESSAGES_PER_MINUTE),
         }
     )
     log = artifacts / "daphne.log"
@@ -91,6 +143,7 @@ def server_url(django_db_setup, llm_endpoint: str, artifacts: Path) -> Iterator[
             stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
+        host_sites.endpoint = url
         try:
             _wait_until_serving(f"{url}/chat/", server, log)
             yield url

@@ -40,6 +40,7 @@ class Command(BaseCommand):
         lines = [
             "",
             "supportagent is running on the embedded default.",
+            f"  Bank site with the chat widget:  {base}/widget/demo/?open=1",
             f"  Demo chat page:  {base}/chat/",
             f"  Review queue:    {base}/review/",
             f"  Admin:           {base}/admin/",

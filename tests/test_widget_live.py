@@ -1,0 +1,65 @@
+"""The widget's websocket: the token's own conversation, from allowed pages only, live after each change."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from agent.models import Conversation
+from agent.services import store_customer_message
+from supportagent.asgi import application
+from widget.tokens import token_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SHOP = "https://shop.lumenbank.example"
+
+
+@pytest.fixture(autouse=True)
+def shop_may_embed(settings):  # type: ignore[no-untyped-def]
+    settings.WIDGET_ALLOWED_ORIGINS = [SHOP]
+
+
+def connect(path: str, origin: str = SHOP) -> WebsocketCommunicator:
+    return WebsocketCommunicator(
+        application, path, headers=[(b"origin", origin.encode()), (b"host", b"bank")]
+    )
+
+
+def test_the_widget_hears_its_conversation_change(conversation):
+    other = Conversation.objects.create(customer=conversation.customer)
+
+    async def scenario():
+        page = connect(f"/ws/widget/?token={token_for(conversation)}")
+        connected, _ = await page.connect()
+        assert connected
+        await database_sync_to_async(store_customer_message)(conversation=other, text="not for this page")
+        await database_sync_to_async(store_customer_message)(
+            conversation=conversation, text="Where is my card?"
+        )
+        event = await page.receive_json_from(timeout=5)
+        assert await page.receive_nothing(timeout=0.3)
+        await page.disconnect()
+        return event
+
+    assert async_to_sync(scenario)() == {"name": "conversation.updated", "status": "open"}
+
+
+@pytest.mark.parametrize(
+    ("path", "origin", "code"),
+    [
+        ("/ws/widget/?token=forged", SHOP, 4401),
+        ("/ws/widget/", SHOP, 4401),
+        ("/ws/widget/?token={token}", "https://evil.example", 4403),
+    ],
+)
+def test_a_bad_token_or_origin_is_closed_with_a_code_the_widget_reads(conversation, path, origin, code):
+    async def scenario():
+        page = connect(path.format(token=token_for(conversation)), origin)
+        connected, _ = await page.connect()
+        closed = await page.receive_output(timeout=5)
+        await page.disconnect()
+        return connected, closed
+
+    connected, closed = async_to_sync(scenario)()
+    assert connected and closed == {"type": "websocket.close", "code": code}

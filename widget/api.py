@@ -1,0 +1,249 @@
+"""The widget's JSON API. Cross-origin by design (the widget runs on the bank's other sites), so it uses a
+bearer token rather than cookies, answers CORS preflights, and refuses pages from origins not allowed to
+embed it. Every refusal is a JSON `{"error": ...}` the widget shows as it is."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from agent.models import (
+    AnswerFeedback,
+    Conversation,
+    ConversationRating,
+    Customer,
+    Message,
+)
+from agent.services import InvalidMessage, receive_customer_message, start_conversation
+from widget.limits import Limit, client_ip
+from widget.origins import origin_allowed
+from widget.tokens import InvalidToken, conversation_for, token_for
+
+HUMAN_REQUEST = "I'd like to talk to a person, please."
+HANDED_OVER = {Conversation.Status.ESCALATED, Conversation.Status.NEEDS_HUMAN}
+ANSWER_ROLES = {Message.Role.AGENT, Message.Role.STAFF}
+
+
+class Refused(Exception):
+    """A request the API turns down, with the status and the message the customer reads."""
+
+    def __init__(self, status: int, message: str, *, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+View = Callable[..., JsonResponse]
+
+
+def endpoint(method: str, *, authenticated: bool = True) -> Callable[[View], Callable[..., HttpResponse]]:
+    """Wrap a view: CORS, origin check, method, JSON body, bearer token, and refusals as JSON."""
+
+    def wrap(view: View) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        def handle(request: HttpRequest) -> HttpResponse:
+            origin = request.headers.get("Origin", "")
+            if request.method == "OPTIONS":
+                return _cors(HttpResponse(status=204), origin, preflight=True)
+            try:
+                if not origin_allowed(origin, request.get_host()):
+                    raise Refused(403, "This website is not allowed to use the Lumen Bank chat.")
+                if request.method != method:
+                    raise Refused(405, f"Use {method} here.")
+                arguments: dict[str, Any] = {"body": _json_body(request) if method == "POST" else {}}
+                if authenticated:
+                    arguments["conversation"] = _authenticated(request)
+                response = view(request, **arguments)
+            except Refused as refused:
+                response = refusal(refused)
+            return _cors(response, origin)
+
+        return handle
+
+    return wrap
+
+
+def refusal(refused: Refused) -> JsonResponse:
+    payload: dict[str, Any] = {"error": str(refused)}
+    if refused.retry_after:
+        payload["retry_after"] = refused.retry_after
+    response = JsonResponse(payload, status=refused.status)
+    if refused.retry_after:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
+def _cors(response: HttpResponse, origin: str, *, preflight: bool = False) -> HttpResponse:
+    # Any origin may read the answers (refusals included, so the widget can show them): the API uses no
+    # cookies, and each request is checked against the allowed origins above.
+    if origin:
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Expose-Headers"] = "Retry-After"
+        response["Vary"] = "Origin"
+    if preflight:
+        response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    if not request.body:
+        return {}
+    try:
+        body = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise Refused(400, "The request was not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise Refused(400, "The request must be a JSON object.")
+    return body
+
+
+def _authenticated(request: HttpRequest) -> Conversation:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Refused(401, "This conversation has expired; start a new one.")
+    try:
+        return conversation_for(token.strip())
+    except InvalidToken as invalid:
+        raise Refused(401, str(invalid)) from None
+
+
+def _limit(limit: Limit, key: str, message: str) -> None:
+    wait = limit.hit(key)
+    if wait:
+        raise Refused(429, message.format(seconds=wait), retry_after=wait)
+
+
+def _limits() -> tuple[Limit, Limit, Limit]:
+    per_minute = 60
+    return (
+        Limit("messages-per-conversation", settings.WIDGET_MESSAGES_PER_MINUTE, per_minute),
+        Limit("messages-per-ip", settings.WIDGET_MESSAGES_PER_MINUTE_PER_IP, per_minute),
+        Limit("conversations-per-ip", settings.WIDGET_CONVERSATIONS_PER_HOUR_PER_IP, 60 * per_minute),
+    )
+
+
+def conversation_json(conversation: Conversation) -> dict[str, Any]:
+    """The whole conversation as the widget shows it: the one source of truth it renders from."""
+    messages = list(conversation.messages.select_related("feedback").order_by("created_at", "id"))
+    feedback = {m.pk: m.feedback.value for m in messages if hasattr(m, "feedback")}
+    rating = ConversationRating.objects.filter(conversation=conversation).values_list("score", flat=True)
+    return {
+        "id": str(conversation.public_id),
+        "status": conversation.status,
+        "messages": [
+            {
+                "id": m.pk,
+                "role": m.role,
+                "text": m.text,
+                "created_at": m.created_at.isoformat(),
+                "feedback": feedback.get(m.pk),
+            }
+            for m in messages
+        ],
+        "can_rate": any(m.role in ANSWER_ROLES for m in messages),
+        "rating": rating.first(),
+    }
+
+
+@endpoint("POST", authenticated=False)
+def create_conversation(request: HttpRequest, *, body: dict[str, Any]) -> JsonResponse:
+    _limit(
+        _limits()[2],
+        client_ip(request),
+        "Too many new conversations from your network. Please try again in {seconds} seconds.",
+    )
+    with transaction.atomic():
+        customer = Customer.objects.create(external_id=f"widget-{secrets.token_urlsafe(16)}")
+        conversation = start_conversation(customer=customer)
+    return JsonResponse(
+        {"token": token_for(conversation), "conversation": conversation_json(conversation)}, status=201
+    )
+
+
+@endpoint("GET")
+def conversation(request: HttpRequest, *, body: dict[str, Any], conversation: Conversation) -> JsonResponse:
+    return JsonResponse({"conversation": conversation_json(conversation)})
+
+
+@endpoint("POST")
+def send_message(request: HttpRequest, *, body: dict[str, Any], conversation: Conversation) -> JsonResponse:
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise Refused(400, "Please type a message.")
+    message = _receive(request, conversation, text)
+    conversation.refresh_from_db()
+    stored = {"id": message.pk, "role": message.role, "text": message.text}
+    return JsonResponse({"message": stored, "conversation": conversation_json(conversation)}, status=202)
+
+
+@endpoint("POST")
+def talk_to_human(request: HttpRequest, *, body: dict[str, Any], conversation: Conversation) -> JsonResponse:
+    """Hand the conversation to a person: a message saying so goes through the pipeline like any other, whose
+    guard escalates it with a ticket; asking again once handed over changes nothing."""
+    if conversation.status not in HANDED_OVER:
+        _receive(request, conversation, HUMAN_REQUEST)
+        conversation.refresh_from_db()
+    return JsonResponse({"conversation": conversation_json(conversation)}, status=202)
+
+
+@endpoint("POST")
+def feedback(request: HttpRequest, *, body: dict[str, Any], conversation: Conversation) -> JsonResponse:
+    value = body.get("value")
+    if value not in AnswerFeedback.Value.values:
+        raise Refused(400, "Feedback must be up or down.")
+    message_id = body.get("message_id")
+    message = (
+        Message.objects.filter(conversation=conversation, pk=message_id, role__in=ANSWER_ROLES)
+        .select_related("draft__run")
+        .first()
+        if isinstance(message_id, int) and not isinstance(message_id, bool)
+        else None
+    )
+    if message is None:
+        raise Refused(404, "That answer is not in this conversation.")
+    version = message.draft.run.agent_version_id if message.draft else conversation.agent_version_id
+    AnswerFeedback.objects.update_or_create(
+        message=message,
+        defaults={"conversation": conversation, "agent_version_id": version, "value": value},
+    )
+    return JsonResponse({"conversation": conversation_json(conversation)})
+
+
+@endpoint("POST")
+def rating(request: HttpRequest, *, body: dict[str, Any], conversation: Conversation) -> JsonResponse:
+    score = body.get("score")
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise Refused(400, "A rating is a whole number from 1 to 5.")
+    answers = conversation.messages.filter(role__in=ANSWER_ROLES).select_related("draft__run")
+    last = answers.order_by("-created_at", "-id").first()
+    if last is None:
+        raise Refused(400, "There is no answer to rate yet.")
+    version = last.draft.run.agent_version_id if last.draft else conversation.agent_version_id
+    ConversationRating.objects.update_or_create(
+        conversation=conversation, defaults={"score": score, "agent_version_id": version}
+    )
+    return JsonResponse({"conversation": conversation_json(conversation)})
+
+
+def _receive(request: HttpRequest, conversation: Conversation, text: str) -> Message:
+    per_conversation, per_ip, _ = _limits()
+    if not text.strip():
+        raise Refused(400, "Please type a message.")
+    if len(text.strip()) > settings.WIDGET_MAX_MESSAGE_CHARS:
+        raise Refused(400, f"Please keep messages under {settings.WIDGET_MAX_MESSAGE_CHARS} characters.")
+    slow_down = "You're sending messages faster than we can answer. Please wait {seconds} seconds."
+    _limit(per_conversation, str(conversation.public_id), slow_down)
+    _limit(per_ip, client_ip(request), slow_down)
+    try:
+        return receive_customer_message(conversation=conversation, text=text)
+    except InvalidMessage as invalid:
+        raise Refused(400, str(invalid)) from None
