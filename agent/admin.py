@@ -280,9 +280,11 @@ class CustomerSaysAdmin(admin.ModelAdmin):
 class AnswerFeedbackAdmin(CustomerSaysAdmin):
     list_display = ["message", "value", "agent_version", "updated_at"]
     list_filter = ["value", "agent_version"]
+    search_fields = ["message__text", "conversation__public_id"]
 
 
 @admin.register(ConversationRating)
 class ConversationRatingAdmin(CustomerSaysAdmin):
     list_display = ["conversation", "score", "agent_version", "updated_at"]
     list_filter = ["score", "agent_version"]
+    search_fields = ["conversation__public_id", "conversation__customer__external_id"]

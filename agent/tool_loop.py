@@ -86,7 +86,7 @@ def converse_with_tools(
 def _assistant_message(turn: ToolTurn) -> dict[str, Any]:
     return {
         "role": "assistant",
-        "content": turn.text or None,
+        "content": turn.text,  # a string, even empty: llama.cpp refuses null content
         "tool_calls": [_call_json(call) for call in turn.tool_calls],
     }
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "agent",
     "review",
     "widget",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,9 @@ AGENT_MAX_RUN_COST = env_decimal("AGENT_MAX_RUN_COST", "0.25")
 # How long a worker keeps intent policies, prices, the calibration and the default agent version before
 # reading them again (a change saved in the same process applies at once).
 AGENT_CONFIG_TTL_SECONDS = env_float("AGENT_CONFIG_TTL_SECONDS", 5.0)
+
+# The deploy gate: `manage.py evaluate` fails below this share of scenarios passing every run (pass^k).
+EVALUATION_MIN_PASS_RATE = env_float("EVALUATION_MIN_PASS_RATE", 0.9)
 
 # The embeddable chat widget: who may embed it, and the limits every message is held to.
 WIDGET_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("WIDGET_ALLOWED_ORIGINS", [])]

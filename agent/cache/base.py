@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 
+from agent.context import is_evaluating
 from agent.models import KnowledgeArticle
 from agent.search.vectors import query_vector
 
@@ -95,6 +96,8 @@ class ResponseCache(abc.ABC):
 
     def lookup(self, *, question: str, intent: str) -> CachedAnswer | None:
         """The answer cached for `question` and `intent`: an exact hit, else the nearest paraphrase."""
+        if is_evaluating():
+            return None
         normalised = normalise_question(question)
         key = exact_key(normalised=normalised, intent=intent)
         entry = self._entry(key)
@@ -134,6 +137,8 @@ class ResponseCache(abc.ABC):
         source_draft_id: int | None = None,
     ) -> None:
         """Keep an answer that was sent, replacing any entry for the same intent and normalised question."""
+        if is_evaluating():
+            return
         normalised = normalise_question(question)
         entry = StoredAnswer(
             key=exact_key(normalised=normalised, intent=intent),

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from agent.context import is_evaluating
 from agent.models import Conversation, Customer
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -86,8 +87,9 @@ def clean_ticket_fields(
 
 
 def get_ticketing_backend() -> TicketingBackend:
-    """The configured backend: `builtin` (the ticket table) by default, or `zendesk`."""
-    if settings.TICKETING_BACKEND == "builtin":
+    """The configured backend: `builtin` (the ticket table) by default, or `zendesk`. An evaluation always
+    gets the built-in one: its hand-overs must not reach the support team's real queue."""
+    if settings.TICKETING_BACKEND == "builtin" or is_evaluating():
         from .builtin import BuiltinTicketing
 
         return BuiltinTicketing()
