@@ -45,7 +45,7 @@ demo: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy agent review supportagent widget evaluation
+	$(BIN)/mypy agent review supportagent widget evaluation monitoring
 
 test-embedded: venv
 	$(BIN)/pytest --cov --cov-report=term:skip-covered

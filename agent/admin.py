@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 
+from agent.experiment_report import experiment_report, shown
 from agent.models import (
     AgentRun,
     AgentStep,
@@ -14,6 +16,8 @@ from agent.models import (
     ConversationRating,
     Customer,
     Draft,
+    Experiment,
+    ExperimentArm,
     KnowledgeArticle,
     LanguageModel,
     Message,
@@ -251,11 +255,37 @@ class AgentVersionAdmin(admin.ModelAdmin):
         "large_model",
         "temperature",
         "max_tokens",
+        "auto_send_threshold",
         "is_default",
         "created_at",
     ]
     list_filter = ["is_default"]
+    search_fields = ["name", "description", "system_prompt"]
+
+
+class ExperimentArmInline(admin.TabularInline):
+    model = ExperimentArm
+    extra = 2
+
+
+@admin.register(Experiment)
+class ExperimentAdmin(admin.ModelAdmin):
+    """Agent versions compared on live traffic; the change page shows how each arm is doing."""
+
+    list_display = ["name", "is_active", "agent_share", "created_at"]
+    list_filter = ["is_active"]
     search_fields = ["name", "description"]
+    inlines = [ExperimentArmInline]
+    readonly_fields = ["results"]
+    fields = ["name", "description", "is_active", "agent_share", "results"]
+
+    @admin.display(description="Results so far")
+    def results(self, experiment: Experiment) -> str:
+        if experiment.pk is None:
+            return "Save the experiment and its arms first."
+        return render_to_string(
+            "admin/agent/experiment_results.html", {"arms": shown(experiment_report(experiment))}
+        )
 
 
 @admin.register(LanguageModel)

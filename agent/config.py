@@ -1,5 +1,6 @@
 """Configuration every run reads — intent policies, model prices, the confidence calibration, the default
-agent version — kept in the process for AGENT_CONFIG_TTL_SECONDS instead of read from the database per run.
+agent version, the active experiment — kept in the process for AGENT_CONFIG_TTL_SECONDS instead of read
+from the database per run.
 
 A change saved in this process (admin, review services) clears it at once; another worker process sees it
 within the time-to-live. Values are shared between runs: treat them as read-only.
@@ -46,8 +47,22 @@ config = ConfigCache()
 
 def clear_on_changes() -> None:
     """Clear the cache whenever a row it is read from is saved or deleted in this process."""
-    from agent.models import AgentVersion, ConfidenceCalibration, LanguageModel, ThresholdPolicy
+    from agent.models import (
+        AgentVersion,
+        ConfidenceCalibration,
+        Experiment,
+        ExperimentArm,
+        LanguageModel,
+        ThresholdPolicy,
+    )
 
-    for model in (AgentVersion, ConfidenceCalibration, LanguageModel, ThresholdPolicy):
+    for model in (
+        AgentVersion,
+        ConfidenceCalibration,
+        Experiment,
+        ExperimentArm,
+        LanguageModel,
+        ThresholdPolicy,
+    ):
         post_save.connect(config.clear, sender=model, dispatch_uid=f"config-{model.__name__}-save")
         post_delete.connect(config.clear, sender=model, dispatch_uid=f"config-{model.__name__}-delete")

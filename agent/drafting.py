@@ -20,14 +20,17 @@ MAX_EXTRACT_SENTENCES = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
 
 
-def draft_messages(question: str, passage: Passage) -> list[dict[str, str]]:
-    """The prompt: the article as the only source; the customer's words only ever as the user turn."""
-    system = (
-        f"You are a support assistant for {BANK_NAME}. Answer the customer's question in two or three "
-        "short sentences, using only the facts in the article below. Do not add facts, amounts or times "
-        "that are not in the article. Never ask for card numbers, PINs or passwords.\n\n"
-        f"Article: {passage.title}\n{passage.text}"
-    )
+DEFAULT_INSTRUCTIONS = (
+    f"You are a support assistant for {BANK_NAME}. Answer the customer's question in two or three "
+    "short sentences, using only the facts in the article below. Do not add facts, amounts or times "
+    "that are not in the article. Never ask for card numbers, PINs or passwords."
+)
+
+
+def draft_messages(question: str, passage: Passage, instructions: str = "") -> list[dict[str, str]]:
+    """The prompt: the version's instructions (or the built-in ones), the article as the only source; the
+    customer's words only ever as the user turn."""
+    system = f"{instructions.strip() or DEFAULT_INSTRUCTIONS}\n\nArticle: {passage.title}\n{passage.text}"
     return [{"role": "system", "content": system}, {"role": "user", "content": question}]
 
 

@@ -5,6 +5,7 @@ Each node takes the turn's state and a step context and returns the fields it ch
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 from typing import Any, Literal
@@ -73,8 +74,11 @@ def classify(text: str) -> Route:
 
 
 def intent_policy(state: TurnState) -> Policy:
-    """The policy the route step read; the default one when the run never reached it (no intent)."""
-    return state.policy or policy_for(state.intent)
+    """The policy the route step read (the default one when the run never reached it), with the agent
+    version's own auto-send threshold if it sets one."""
+    policy = state.policy or policy_for(state.intent)
+    override = state.draft_settings.auto_send_threshold
+    return policy if override is None else dataclasses.replace(policy, auto_send_threshold=override)
 
 
 def guard(state: TurnState, ctx: StepContext) -> dict[str, Any]:
@@ -168,12 +172,13 @@ def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     outcome = converse_with_tools(
         client=get_llm_client(),
         model=model,
-        messages=draft_messages(state.text, source),
+        messages=draft_messages(state.text, source, settings.instructions),
         runner=support_runner,
+        offered=settings.tools,
         context=tool_context(state),
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
-        first_tool="get_recent_tickets" if asks_about_own_tickets(state.text) else "",
+        first_tool=_first_tool(state),
         on_turn=count_usage,
     )
     for result in outcome.results:
@@ -200,6 +205,12 @@ def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
             "tool_calls": [r.name for r in outcome.results],
         },
     }
+
+
+def _first_tool(state: TurnState) -> str:
+    offered = state.draft_settings.tools
+    wanted = "get_recent_tickets" if asks_about_own_tickets(state.text) else ""
+    return wanted if not offered or wanted in offered else ""
 
 
 def drafting_model(state: TurnState) -> str:

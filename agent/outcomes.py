@@ -155,8 +155,16 @@ def remember_answer(draft: Draft) -> None:
 
 
 @transaction.atomic
-def hand_over_failed_run(*, run: AgentRun, state: TurnState, reason: str, ticket: str) -> Draft:
-    """A run that failed leaves the conversation visibly needing a human, with a ticket; nothing is lost."""
+def hand_over_without_answer(
+    *,
+    run: AgentRun,
+    state: TurnState,
+    reason: str,
+    ticket: str,
+    status: str = Conversation.Status.NEEDS_HUMAN,
+) -> Draft:
+    """A run that failed (or a message the agent is not to answer) leaves the conversation visibly with
+    people, with a ticket; nothing is lost."""
     draft = Draft(
         run=run,
         conversation=run.message.conversation,
@@ -171,5 +179,5 @@ def hand_over_failed_run(*, run: AgentRun, state: TurnState, reason: str, ticket
     )
     attach_ticket(draft, ticket)
     draft.save()
-    tell_customer_handed_over(draft, Conversation.Status.NEEDS_HUMAN)
+    tell_customer_handed_over(draft, status)
     return draft

@@ -14,13 +14,13 @@ from agent import nodes
 from agent.config import config
 from agent.graph import CompiledGraph, NodeFailed, RetryPolicy, StateGraph, StepBudgetExceeded, StepRecord
 from agent.llm import RETRYABLE_ERRORS
-from agent.models import AgentRun, AgentStep, AgentVersion, Draft, LanguageModel, Message
+from agent.models import AgentRun, AgentStep, AgentVersion, Conversation, Draft, LanguageModel, Message
 from agent.models.drafts import Decision
 from agent.outcomes import (
     STATUS_AFTER_DECISION,
     apply_decision,
     attach_ticket,
-    hand_over_failed_run,
+    hand_over_without_answer,
     open_handover_ticket,
 )
 from agent.state import DraftSettings, TurnState
@@ -134,14 +134,25 @@ def _fail(
 ) -> Draft:
     """Store the failed run and hand the conversation to a human; the customer's message is kept."""
     logger.warning("agent run for message %s failed: %s", run.message_id, error)
-    run.latency_ms = (time.perf_counter() - started) * 1000
     run.status = AgentRun.Status.FAILED
     run.error = error
+    return _hand_over(run, writer, started, state, reason=reason, status=Conversation.Status.NEEDS_HUMAN)
+
+
+def _hand_over(
+    run: AgentRun, writer: _StepWriter, started: float, state: TurnState, *, reason: str, status: str
+) -> Draft:
+    """Store the run and give the message to people, with a ticket, without an answer from the agent."""
+    run.latency_ms = (time.perf_counter() - started) * 1000
+    if run.status == AgentRun.Status.RUNNING:
+        run.status = AgentRun.Status.COMPLETED
     run.final_state = state.to_json()
     ticket = open_handover_ticket(message=run.message, intent=state.intent, reason=reason)
     with transaction.atomic():
         writer.flush()
-        return hand_over_failed_run(run=run, state=state, reason=reason[:200], ticket=ticket)
+        return hand_over_without_answer(
+            run=run, state=state, reason=reason[:200], ticket=ticket, status=status
+        )
 
 
 def run_agent(*, message: Message) -> Draft:
@@ -166,10 +177,16 @@ def run_agent(*, message: Message) -> Draft:
             temperature=float(version.temperature),
             max_tokens=version.max_tokens,
             large_model=version.large_model_name,
+            instructions=version.system_prompt,
+            tools=tuple(version.tools or ()),
+            auto_send_threshold=version.auto_send_threshold,
         ),
     )
     writer = _StepWriter(run)
     started = time.perf_counter()
+    if conversation.human_only:
+        reason = "served by people: this conversation is outside the agent's share of traffic"
+        return _hand_over(run, writer, started, state, reason=reason, status=Conversation.Status.ESCALATED)
     try:
         with span("agent.run", message_id=message.pk, agent_version=version.name):
             final = build_graph().invoke(state, record=writer, max_steps=settings.AGENT_MAX_STEPS)

@@ -16,7 +16,13 @@ class InvalidMessage(ValueError):
 
 
 def start_conversation(*, customer: Customer) -> Conversation:
-    return Conversation.objects.create(customer=customer)
+    """A new conversation, assigned to an arm of the active experiment (if any) for good."""
+    from agent.experiments import assign
+
+    conversation = Conversation(customer=customer)
+    assign(conversation)
+    conversation.save()
+    return conversation
 
 
 @transaction.atomic

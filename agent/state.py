@@ -29,6 +29,9 @@ class DraftSettings:
     temperature: float
     max_tokens: int
     large_model: str = ""  # for critical intents and low-confidence drafts; empty or equal to `model`: none
+    instructions: str = ""  # the version's drafting instructions; empty: the built-in ones
+    tools: tuple[str, ...] = ()  # the tools the drafting model is offered; empty: all
+    auto_send_threshold: float | None = None  # overrides the intents' thresholds for this version
 
 
 @dataclass(frozen=True)

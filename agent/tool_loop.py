@@ -37,15 +37,17 @@ def converse_with_tools(
     temperature: float,
     max_tokens: int,
     first_tool: str = "",
+    offered: tuple[str, ...] = (),
     max_turns: int = MAX_TURNS,
     on_turn: Callable[[ToolTurn], None] = lambda turn: None,
 ) -> ToolLoopOutcome:
     """Run the loop. `first_tool` forces that tool on the first turn (small models cannot be trusted to pick;
-    code decides and the model writes the arguments); later turns may call tools or answer. A turn with
+    code decides and the model writes the arguments); later turns may call tools or answer. `offered` limits
+    the tools to those names (empty: all); a call of another is refused like an unknown tool. A turn with
     neither text nor a tool call is asked once more, saying so; a second empty turn raises EmptyCompletion."""
     messages = list(messages)
     outcome = ToolLoopOutcome(text="")
-    schemas = runner.registry.schemas()
+    schemas = [s for s in runner.registry.schemas() if not offered or s["function"]["name"] in offered]
     repaired = False
     for turn_number in range(1, max_turns + 1):
         forced = first_tool and turn_number == 1
@@ -77,7 +79,11 @@ def converse_with_tools(
             return outcome
         messages.append(_assistant_message(turn))
         for call in turn.tool_calls:
-            result = runner.call(call.name, call.arguments, context)
+            result = (
+                runner.call(call.name, call.arguments, context)
+                if not offered or call.name in offered
+                else ToolResult(call.name, ok=False, error=f"There is no tool named {call.name!r} here.")
+            )
             outcome.results.append(result)
             messages.append({"role": "tool", "tool_call_id": call.id, "content": result.for_llm()})
     raise ToolLoopExhausted(f"no answer after {max_turns} turns of tool calls")

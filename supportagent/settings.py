@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "review",
     "widget",
     "evaluation",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,15 @@ AGENT_CONFIG_TTL_SECONDS = env_float("AGENT_CONFIG_TTL_SECONDS", 5.0)
 
 # The deploy gate: `manage.py evaluate` fails below this share of scenarios passing every run (pass^k).
 EVALUATION_MIN_PASS_RATE = env_float("EVALUATION_MIN_PASS_RATE", 0.9)
+
+# LLM-as-a-judge: any OpenAI-compatible endpoint and model (default: the agent's endpoint and large model).
+JUDGE_BASE_URL = env_str("JUDGE_BASE_URL") or OPENAI_BASE_URL
+JUDGE_API_KEY = env_str("JUDGE_API_KEY") or OPENAI_API_KEY
+JUDGE_MODEL = env_str("JUDGE_MODEL", LLM_LARGE_MODEL)
+JUDGE_TIMEOUT_SECONDS = env_float("JUDGE_TIMEOUT_SECONDS", 60.0)
+
+# Prometheus scrapes /metrics with this Bearer token (signed-in reviewers may read it too).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # The embeddable chat widget: who may embed it, and the limits every message is held to.
 WIDGET_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("WIDGET_ALLOWED_ORIGINS", [])]

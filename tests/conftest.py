@@ -117,8 +117,9 @@ def make_pending_draft(db, customer):  # type: ignore[no-untyped-def]
         text: str = "You can change your PIN in the app.\n\nSource: How do I change my PIN?",
         intent: str = "change_pin",
         raw_confidence: float = 0.6,
+        conversation: Conversation | None = None,
     ) -> Draft:
-        conversation = start_conversation(customer=customer)
+        conversation = conversation or start_conversation(customer=customer)
         message = store_customer_message(conversation=conversation, text=question)
         passage = {
             "article_id": 1,

@@ -2,6 +2,7 @@ from .cache import CachedResponse
 from .calibration import ConfidenceCalibration
 from .conversations import Conversation, Customer, Message, Ticket
 from .drafts import Draft, ThresholdPolicy
+from .experiments import Experiment, ExperimentArm
 from .feedback import AnswerFeedback, ConversationRating
 from .knowledge import KnowledgeArticle
 from .runs import AgentRun, AgentStep, AgentVersion, LanguageModel
@@ -17,6 +18,8 @@ __all__ = [
     "ConversationRating",
     "Customer",
     "Draft",
+    "Experiment",
+    "ExperimentArm",
     "KnowledgeArticle",
     "LanguageModel",
     "Message",

@@ -35,6 +35,13 @@ class Conversation(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="conversations")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
     agent_version = models.ForeignKey("agent.AgentVersion", null=True, blank=True, on_delete=models.SET_NULL)
+    # set once, when the conversation starts, by the experiment running then (sticky)
+    experiment = models.ForeignKey(
+        "agent.Experiment", null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    human_only = models.BooleanField(
+        default=False, help_text="Left out of the agent's ramp: every message goes straight to people."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

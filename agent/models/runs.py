@@ -57,6 +57,21 @@ class AgentVersion(models.Model):
         validators=[MinValueValidator(16), MaxValueValidator(1024)],
         help_text="Bound on a draft's length in tokens.",
     )
+    system_prompt = models.TextField(
+        blank=True,
+        help_text="Instructions for drafting, before the article. Empty: the built-in instructions.",
+    )
+    tools = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Names of the tools the drafting model is offered. Empty: all of them.",
+    )
+    auto_send_threshold = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Overrides every intent's auto-send threshold for this version. Empty: the intents' own.",
+    )
     is_default = models.BooleanField(default=False, help_text="Used for conversations with no version set.")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -65,6 +80,18 @@ class AgentVersion(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from agent.tools.support import support_tools
+
+        if not isinstance(self.tools, list) or not all(isinstance(name, str) for name in self.tools):
+            raise ValidationError({"tools": 'A list of tool names, e.g. ["search_knowledge_base"].'})
+        unknown = [name for name in self.tools if name not in support_tools]
+        if unknown:
+            known = ", ".join(schema["function"]["name"] for schema in support_tools.schemas())
+            raise ValidationError({"tools": f"Unknown tools: {', '.join(unknown)}. Known: {known}."})
 
     @property
     def model_name(self) -> str:
