@@ -1,17 +1,23 @@
+import re
 from collections.abc import Callable
 
+import markdown
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from agent.experiment_report import experiment_report, shown
+from agent.knowledge.history import changed_by
 from agent.models import (
     AgentRun,
     AgentStep,
     AgentVersion,
     AnswerFeedback,
+    ArticleRevision,
     Conversation,
     ConversationRating,
     Customer,
@@ -63,18 +69,61 @@ class MessageAdmin(admin.ModelAdmin):
         return obj.text[:80]
 
 
+class ArticleRevisionInline(admin.TabularInline):
+    """Who changed the article, when, through what, and what it said then."""
+
+    model = ArticleRevision
+    fields = ["version", "changed_at", "changed_by", "via", "is_published", "title"]
+    readonly_fields = ["version", "changed_at", "changed_by", "via", "is_published", "title"]
+    extra = 0
+    can_delete = False
+    ordering = ["-changed_at", "-pk"]
+    verbose_name = "revision"
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(KnowledgeArticle)
 class KnowledgeArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "intent", "version", "is_published", "updated_at"]
     list_filter = ["is_published", "intent"]
     search_fields = ["title", "body", "slug", "source_id"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["version", "updated_at"]
+    readonly_fields = ["version", "updated_at", "preview"]
+    fields = [
+        "title",
+        "slug",
+        "source_id",
+        "intent",
+        "is_published",
+        "body",
+        "preview",
+        "version",
+        "updated_at",
+    ]
+    inlines = [ArticleRevisionInline]
+
+    @admin.display(description="Preview (as saved)")
+    def preview(self, article: KnowledgeArticle) -> str:
+        if article.pk is None:
+            return "Save to see the article as customers' answers will quote it."
+        return markdown_preview(article.body)
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         if change and {"title", "body"} & set(form.changed_data):
             obj.version += 1
+        changed_by(obj, request.user, "admin")
         super().save_model(request, obj, form, change)
+
+
+_UNSAFE_LINK = re.compile(r'href="(?!https?://|mailto:|/|#)[^"]*"')
+
+
+def markdown_preview(text: str) -> str:
+    """The article's Markdown as HTML for staff; any HTML in the text shows as text, odd links go nowhere."""
+    html = markdown.markdown(escape(text), extensions=["sane_lists", "tables"])
+    return mark_safe(_UNSAFE_LINK.sub('href="#"', html))  # noqa: S308 (the input was escaped)
 
 
 @admin.register(Ticket)

@@ -163,6 +163,9 @@ JUDGE_API_KEY = env_str("JUDGE_API_KEY") or OPENAI_API_KEY
 JUDGE_MODEL = env_str("JUDGE_MODEL", LLM_LARGE_MODEL)
 JUDGE_TIMEOUT_SECONDS = env_float("JUDGE_TIMEOUT_SECONDS", 60.0)
 
+# `import_kb` refuses files larger than this.
+KB_IMPORT_MAX_BYTES = env_int("KB_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+
 # Prometheus scrapes /metrics with this Bearer token (signed-in reviewers may read it too).
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 

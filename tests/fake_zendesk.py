@@ -45,6 +45,10 @@ def zendesk_time(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _unix(zendesk_timestamp: str) -> int:
+    return int(datetime.strptime(zendesk_timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+
+
 def record_invalid(field_name: str, description: str) -> dict[str, Any]:
     return {
         "error": "RecordInvalid",
@@ -62,6 +66,7 @@ class FakeZendesk:
         self.url = ""  # set once the server listens
         self.users: list[dict[str, Any]] = []
         self.tickets: list[dict[str, Any]] = []
+        self.articles: list[dict[str, Any]] = []  # Help Center articles
         self.requests: list[SeenRequest] = []
         self.scripted: deque[ScriptedAnswer] = deque()
         self.stopping = threading.Event()
@@ -127,6 +132,10 @@ class FakeZendesk:
                 return self.create_ticket(request.body)
             if request.method == "GET" and request.path == "/api/v2/users/search.json":
                 return self.search_users(request.query)
+            if request.method == "GET" and request.path == "/api/v2/help_center/articles.json":
+                return self.list_articles(request.query)
+            if request.method == "GET" and request.path == "/api/v2/help_center/incremental/articles.json":
+                return self.incremental_articles(request.query)
             match = REQUESTED_TICKETS.match(request.path)
             if request.method == "GET" and match:
                 return self.requested_tickets(int(match[1]), request.query)
@@ -184,6 +193,57 @@ class FakeZendesk:
         return ScriptedAnswer(
             200, body={"tickets": page, "next_page": None, "previous_page": None, "count": len(tickets)}
         )
+
+    def add_article(
+        self, *, title: str, body: str, updated_at: datetime, draft: bool = False
+    ) -> dict[str, Any]:
+        article_id = next(self._ids)
+        article = {
+            "id": article_id,
+            "url": f"{self.url}/api/v2/help_center/en-us/articles/{article_id}.json",
+            "html_url": f"{self.url}/hc/en-us/articles/{article_id}",
+            "title": title,
+            "body": body,
+            "draft": draft,
+            "locale": "en-us",
+            "updated_at": zendesk_time(updated_at),
+            "edited_at": zendesk_time(updated_at),
+        }
+        self.articles.append(article)
+        return article
+
+    def list_articles(self, query: dict[str, str]) -> ScriptedAnswer:
+        """Offset pagination as the Help Center API does it: `page` and `per_page`, a full `next_page` URL."""
+        per_page, page = int(query.get("per_page", 30)), int(query.get("page", 1))
+        ordered = sorted(self.articles, key=lambda a: (a["updated_at"], a["id"]))
+        chunk = ordered[(page - 1) * per_page : page * per_page]
+        more = page * per_page < len(ordered)
+        next_page = f"{self.url}/api/v2/help_center/articles.json?page={page + 1}&per_page={per_page}"
+        body = {
+            "articles": chunk,
+            "next_page": next_page if more else None,
+            "count": len(ordered),
+            "page": page,
+        }
+        return ScriptedAnswer(200, body=body)
+
+    def incremental_articles(self, query: dict[str, str]) -> ScriptedAnswer:
+        """Articles updated at or after `start_time` (Unix seconds), with the `end_time` to resume from."""
+        if "start_time" not in query:
+            return ScriptedAnswer(
+                400, body={"error": "InvalidParameter", "description": "start_time is required"}
+            )
+        start = int(query["start_time"])
+        changed = [a for a in self.articles if _unix(a["updated_at"]) >= start]
+        end = max((_unix(a["updated_at"]) for a in changed), default=start)
+        body = {
+            "articles": changed,
+            "next_page": None,
+            "end_time": end,
+            "end_of_stream": True,
+            "count": len(changed),
+        }
+        return ScriptedAnswer(200, body=body)
 
     def find_user_by_email(self, email: str) -> dict[str, Any] | None:
         return next((user for user in self.users if (user["email"] or "").lower() == email.lower()), None)

@@ -58,6 +58,8 @@ def test_editing_an_articles_body_in_admin_raises_its_version(admin_client_with_
             "title": article.title,
             "body": article.body + " Updated.",
             "is_published": "on",
+            **{f"revisions-{key}": "0" for key in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS")},
+            "revisions-MAX_NUM_FORMS": "1000",
         },
     )
     assert response.status_code == 302

@@ -4,13 +4,14 @@ from .conversations import Conversation, Customer, Message, Ticket
 from .drafts import Draft, ThresholdPolicy
 from .experiments import Experiment, ExperimentArm
 from .feedback import AnswerFeedback, ConversationRating
-from .knowledge import KnowledgeArticle
+from .knowledge import ArticleRevision, KnowledgeArticle, KnowledgeSource
 from .runs import AgentRun, AgentStep, AgentVersion, LanguageModel
 
 __all__ = [
     "AgentRun",
     "AgentStep",
     "AgentVersion",
+    "ArticleRevision",
     "AnswerFeedback",
     "CachedResponse",
     "ConfidenceCalibration",
@@ -21,6 +22,7 @@ __all__ = [
     "Experiment",
     "ExperimentArm",
     "KnowledgeArticle",
+    "KnowledgeSource",
     "LanguageModel",
     "Message",
     "ThresholdPolicy",

@@ -20,3 +20,35 @@ class KnowledgeArticle(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class KnowledgeSource(models.Model):
+    """An external knowledge source imported from, and how far its last import got (for incremental ones)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    cursor = models.CharField(max_length=80, blank=True, help_text="Where the next import starts.")
+    last_imported_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleRevision(models.Model):
+    """One saved state of an article: what it said, who changed it (none for imports), when, and how."""
+
+    article = models.ForeignKey(KnowledgeArticle, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    is_published = models.BooleanField()
+    changed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="article_revisions"
+    )
+    via = models.CharField(max_length=40, help_text="admin, import_kb, Zendesk Help Center, demo data…")
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["article", "-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.article} v{self.version} ({self.via})"

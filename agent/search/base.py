@@ -37,6 +37,7 @@ class SearchHit:
     text: str
     score: float
     version: int
+    source_id: str = ""  # the article's id in the source it was imported from, if any
 
     @classmethod
     def for_article(cls, article: KnowledgeArticle, score: float) -> SearchHit:
@@ -49,6 +50,7 @@ class SearchHit:
             text=article.body,
             score=round(score, 4),
             version=article.version,
+            source_id=article.source_id,
         )
 
 

@@ -166,6 +166,7 @@ def _mappings() -> dict[str, Any]:
     return {
         "properties": {
             "slug": {"type": "keyword"},
+            "source_id": {"type": "keyword"},
             "intent": {"type": "keyword"},
             "title": {"type": "text", "analyzer": "english"},
             "body": {"type": "text", "analyzer": "english"},
@@ -183,6 +184,7 @@ def _mappings() -> dict[str, Any]:
 def _document(article: KnowledgeArticle, vector: Any) -> dict[str, Any]:
     document = {
         "slug": article.slug,
+        "source_id": article.source_id,
         "intent": article.intent,
         "title": article.title,
         "body": article.body,
@@ -203,4 +205,5 @@ def _hit(hit: dict[str, Any], score: float) -> SearchHit:
         text=source["body"],
         score=round(score, 4),
         version=source["version"],
+        source_id=source.get("source_id", ""),
     )

@@ -43,8 +43,9 @@ RETRYABLE_STATUSES = {408, 429}
 _pool = urllib3.PoolManager(retries=False, maxsize=10)
 
 
-class ZendeskTicketing(TicketingBackend):
-    """Tickets in Zendesk Support, authenticated with an agent's API token."""
+class ZendeskAPI:
+    """Zendesk's REST API, authenticated with an agent's API token: one JSON request at a time, each failure
+    typed as worth retrying or not."""
 
     def __init__(self, *, base_url: str, email: str, api_token: str, timeout: float) -> None:
         self.base_url = base_url.rstrip("/")
@@ -54,6 +55,73 @@ class ZendeskTicketing(TicketingBackend):
             "Accept": "application/json",
             "User-Agent": "supportagent",
         }
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        fields: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Zendesk's JSON answer to one request, or a typed error saying whether trying again may help."""
+        headers = dict(self.headers)
+        payload = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            payload = json.dumps(body).encode()
+        try:
+            response = _pool.request(
+                method,
+                self.base_url + path,
+                fields=fields,
+                body=payload,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except LocationValueError as exc:
+            raise PermanentTicketingError(
+                f"ZENDESK_URL {self.base_url!r} is not a usable URL: {exc}"
+            ) from exc
+        except NewConnectionError as exc:
+            raise RetryableTicketingError(f"Could not connect to Zendesk to {action}: {exc}") from exc
+        except Urllib3TimeoutError as exc:
+            raise RetryableTicketingError(
+                f"Zendesk did not answer within {self.timeout.read_timeout} s when asked to {action}."
+            ) from exc
+        except HTTPError as exc:
+            raise RetryableTicketingError(
+                f"The connection to Zendesk failed while trying to {action}: {exc}"
+            ) from exc
+
+        status = response.status
+        if status in RETRYABLE_STATUSES or status >= 500:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            wait = f"; retry after {retry_after:g} s" if retry_after is not None else ""
+            busy = "is limiting our request rate" if status == 429 else "had a passing failure"
+            raise RetryableTicketingError(
+                f"Zendesk {busy} (HTTP {status}) when asked to {action}{wait}.", retry_after=retry_after
+            )
+        if status >= 400:
+            raise PermanentTicketingError(
+                f"Zendesk refused to {action} (HTTP {status}): {error_text(response.data)}"
+            )
+        if not 200 <= status < 300:
+            raise PermanentTicketingError(
+                f"Zendesk answered HTTP {status} when asked to {action}; check ZENDESK_URL."
+            )
+        try:
+            answer = json.loads(response.data)
+        except ValueError as exc:  # includes bad UTF-8
+            raise PermanentTicketingError(f"Zendesk's answer when asked to {action} was not JSON.") from exc
+        if not isinstance(answer, dict):
+            raise PermanentTicketingError(f"Zendesk's answer when asked to {action} was not a JSON object.")
+        return answer
+
+
+class ZendeskTicketing(ZendeskAPI, TicketingBackend):
+    """Tickets in Zendesk Support."""
 
     def create_ticket(
         self,
@@ -130,69 +198,6 @@ class ZendeskTicketing(TicketingBackend):
                     return user_id
                 raise PermanentTicketingError("Zendesk's user search answer was malformed: a user had no id.")
         return None
-
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        action: str,
-        fields: dict[str, str] | None = None,
-        body: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Zendesk's JSON answer to one request, or a typed error saying whether trying again may help."""
-        headers = dict(self.headers)
-        payload = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            payload = json.dumps(body).encode()
-        try:
-            response = _pool.request(
-                method,
-                self.base_url + path,
-                fields=fields,
-                body=payload,
-                headers=headers,
-                timeout=self.timeout,
-            )
-        except LocationValueError as exc:
-            raise PermanentTicketingError(
-                f"ZENDESK_URL {self.base_url!r} is not a usable URL: {exc}"
-            ) from exc
-        except NewConnectionError as exc:
-            raise RetryableTicketingError(f"Could not connect to Zendesk to {action}: {exc}") from exc
-        except Urllib3TimeoutError as exc:
-            raise RetryableTicketingError(
-                f"Zendesk did not answer within {self.timeout.read_timeout} s when asked to {action}."
-            ) from exc
-        except HTTPError as exc:
-            raise RetryableTicketingError(
-                f"The connection to Zendesk failed while trying to {action}: {exc}"
-            ) from exc
-
-        status = response.status
-        if status in RETRYABLE_STATUSES or status >= 500:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            wait = f"; retry after {retry_after:g} s" if retry_after is not None else ""
-            busy = "is limiting our request rate" if status == 429 else "had a passing failure"
-            raise RetryableTicketingError(
-                f"Zendesk {busy} (HTTP {status}) when asked to {action}{wait}.", retry_after=retry_after
-            )
-        if status >= 400:
-            raise PermanentTicketingError(
-                f"Zendesk refused to {action} (HTTP {status}): {error_text(response.data)}"
-            )
-        if not 200 <= status < 300:
-            raise PermanentTicketingError(
-                f"Zendesk answered HTTP {status} when asked to {action}; check ZENDESK_URL."
-            )
-        try:
-            answer = json.loads(response.data)
-        except ValueError as exc:  # includes bad UTF-8
-            raise PermanentTicketingError(f"Zendesk's answer when asked to {action} was not JSON.") from exc
-        if not isinstance(answer, dict):
-            raise PermanentTicketingError(f"Zendesk's answer when asked to {action} was not a JSON object.")
-        return answer
 
     def _ticket_ref(self, ticket: object) -> TicketRef:
         """A TicketRef from one ticket in Zendesk's wire format."""
