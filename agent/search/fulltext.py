@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -46,7 +45,7 @@ def lexical_matches(query: str, *, limit: int) -> list[LexicalMatch]:
         return []
     connection = _connection()
     if connection.vendor == "postgresql":
-        return _postgres_matches(words, limit)
+        return _postgres_matches(connection, words, limit)
     if connection.vendor == "sqlite":
         return _sqlite_matches(connection, words, limit)
     raise ImproperlyConfigured(f"The embedded search backend has no full-text search on {connection.vendor}.")
@@ -69,21 +68,20 @@ def _connection() -> BaseDatabaseWrapper:
     return connections[router.db_for_read(KnowledgeArticle)]
 
 
-def _postgres_matches(words: list[str], limit: int) -> list[LexicalMatch]:
-    document = SearchVector("title", weight="A", config="english") + SearchVector(
-        "body", weight="B", config="english"
-    )
+def _postgres_matches(connection: BaseDatabaseWrapper, words: list[str], limit: int) -> list[LexicalMatch]:
+    # The stored, GIN-indexed `search_vector` column (migration 0011): title weighted A, body B.
     # websearch_to_tsquery never raises on its input; the words are letters and digits only, and "or" (its one
     # operator word that could remain) is a stop word, so the query means "any of these words".
-    query = SearchQuery(" or ".join(words), search_type="websearch", config="english")
-    # Ranking every published article and dropping the unmatched (rank 0) computes each document's vector
-    # once; filtering with @@ as well would compute it again per article.
-    articles = (
-        KnowledgeArticle.objects.filter(is_published=True)
-        .annotate(rank=SearchRank(document, query))
-        .order_by("-rank", "pk")[:limit]
-    )
-    return [LexicalMatch(article, float(article.rank)) for article in articles if article.rank > 0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id, ts_rank(a.search_vector, q) AS rank"
+            " FROM agent_knowledgearticle a, websearch_to_tsquery('english', %s) q"
+            " WHERE a.is_published AND a.search_vector @@ q ORDER BY rank DESC, a.id LIMIT %s",
+            [" or ".join(words), limit],
+        )
+        ranked = cursor.fetchall()
+    articles = KnowledgeArticle.objects.in_bulk([pk for pk, _ in ranked])
+    return [LexicalMatch(articles[pk], float(rank)) for pk, rank in ranked if pk in articles and rank > 0]
 
 
 def _sqlite_matches(connection: BaseDatabaseWrapper, words: list[str], limit: int) -> list[LexicalMatch]:
