@@ -1,10 +1,10 @@
 """The embedded backend: the database's own full-text search, re-ranked by meaning, routed intent first.
 
-Candidates come from PostgreSQL full-text search or SQLite FTS5 (see `fulltext`), which the database keeps
-current itself, so an edit is searchable as soon as it is committed. The best of them are re-ranked by
-cosine similarity of static embeddings (see `rerank`):
+Candidates are the best lexical matches of PostgreSQL full-text search or SQLite FTS5 (see `fulltext`), which
+the database keeps current itself, and the routed intent's article. They are re-ranked by meaning: each
+article's best section, by cosine similarity of static embeddings (see `dense`), rescaled over all sections:
 
-    relevance = (lexical rank / best lexical rank + 2 × cosine similarity rescaled to [0, 1]) / 3
+    relevance = (lexical rank / best lexical rank + w × best-section similarity in [0, 1]) / (1 + w)
     score     = relevance + INTENT_BOOST for the routed intent's article
 """
 
@@ -17,11 +17,14 @@ import numpy as np
 from agent.models import KnowledgeArticle
 
 from .base import INTENT_BOOST, RERANK_POOL, KnowledgeSearch, SearchHit
+from .dense import DenseIndex
 from .fulltext import LexicalMatch, lexical_matches, rebuild_fulltext_index
-from .rerank import ArticleVectors
+from .vectors import query_vector
 
 # Meaning counts twice as much as shared words: static embeddings match paraphrases that share few words
-# (on 1,000 BANKING77 questions, top-1 without the router: 41% for the old BM25, 53-56% with this weight).
+# (on 1,000 BANKING77 questions against the demo bank, top-1 without the router: 41% for BM25 alone, 56% with
+# this weight; on the bank knowledge-base queries of benchmarks/retrieval.py a weight of 1 finds 1.6 points
+# more at recall@10, and costs the demo 4 points of top-1).
 MEANING_WEIGHT = 2.0
 
 
@@ -32,7 +35,7 @@ class EmbeddedSearch(KnowledgeSearch):
     _shared_lock = threading.Lock()
 
     def __init__(self) -> None:
-        self.vectors = ArticleVectors()
+        self.vectors = DenseIndex()
 
     @classmethod
     def shared(cls) -> EmbeddedSearch:
@@ -46,13 +49,16 @@ class EmbeddedSearch(KnowledgeSearch):
         """The best `k` published articles for `query`; the routed intent's article first, matched or not."""
         if k <= 0:
             return []
-        candidates = lexical_matches(query, limit=max(RERANK_POOL, k))
+        pool = max(RERANK_POOL, k)
+        candidates = lexical_matches(query, limit=pool)
         candidates += _routed_articles_missing_from(candidates, intent)
+        vector = query_vector(query)
         if not candidates:
             return []
         lexical = np.array([match.score for match in candidates])
         lexical /= lexical.max() or 1.0
-        meaning = _spread(self.vectors.similarities(query, [match.article for match in candidates]))
+        pks = [match.article.pk for match in candidates]
+        meaning = self.vectors.spread(vector, pks)
         relevance = (lexical + MEANING_WEIGHT * meaning) / (1 + MEANING_WEIGHT)
         scored = []
         for match, score in zip(candidates, relevance.tolist(), strict=True):
@@ -64,29 +70,17 @@ class EmbeddedSearch(KnowledgeSearch):
         return [SearchHit.for_article(article, score) for score, article in scored[:k]]
 
     def index_article(self, article: KnowledgeArticle) -> None:
-        """The database indexes the text itself; here the article's vector is embedded (or dropped) ahead."""
-        if article.is_published:
-            self.vectors.refresh(article)
-        else:
-            self.vectors.forget(article.pk)
+        """The database indexes the text itself; the section vectors are rebuilt at the next search."""
+        self.vectors.clear()
 
     def remove_article(self, article_id: int) -> None:
-        """The database has already dropped the text; drop the article's vector too."""
-        self.vectors.forget(article_id)
+        """The database has already dropped the text; the section vectors follow at the next search."""
+        self.vectors.clear()
 
     def rebuild_index(self) -> None:
         """Re-fill the full-text index from the published articles and forget every vector."""
         rebuild_fulltext_index()
         self.vectors.clear()
-
-
-def _spread(similarities: np.ndarray) -> np.ndarray:
-    # Cosine similarities of static embeddings crowd into a narrow band; rescaling them over the candidates
-    # lets meaning separate them as much as the normalised lexical rank does.
-    low, high = float(similarities.min()), float(similarities.max())
-    if high - low <= 0:
-        return np.ones_like(similarities)
-    return (similarities - low) / (high - low)
 
 
 def _routed_articles_missing_from(candidates: list[LexicalMatch], intent: str) -> list[LexicalMatch]:
