@@ -11,7 +11,7 @@ class AgentConfig(AppConfig):
         configured."""
         from agent.cache import signals as cache_signals  # noqa: F401
         from agent.config import clear_on_changes
-        from agent.knowledge import history  # noqa: F401
+        from agent.knowledge import history, passages  # noqa: F401
         from agent.search import signals  # noqa: F401
 
         clear_on_changes()

@@ -27,11 +27,19 @@ DEFAULT_INSTRUCTIONS = (
 )
 
 
-def draft_messages(question: str, passage: Passage, instructions: str = "") -> list[dict[str, str]]:
-    """The prompt: the version's instructions (or the built-in ones), the article as the only source; the
-    customer's words only ever as the user turn."""
-    system = f"{instructions.strip() or DEFAULT_INSTRUCTIONS}\n\nArticle: {passage.title}\n{passage.text}"
+def draft_messages(
+    question: str, passages: tuple[Passage, ...], instructions: str = ""
+) -> list[dict[str, str]]:
+    """The prompt: the version's instructions (or the built-in ones), the articles' passages as the only
+    source; the customer's words only ever as the user turn."""
+    articles = "\n\n".join(f"Article: {label(p)}\n{p.text}" for p in passages)
+    system = f"{instructions.strip() or DEFAULT_INSTRUCTIONS}\n\n{articles}"
     return [{"role": "system", "content": system}, {"role": "user", "content": question}]
+
+
+def label(passage: Passage) -> str:
+    """ "Title › Heading", or the title alone."""
+    return f"{passage.title} › {passage.heading}" if passage.heading else passage.title
 
 
 def is_usable(grounding: Grounding) -> bool:
@@ -39,9 +47,9 @@ def is_usable(grounding: Grounding) -> bool:
     return grounding.supported_share >= GROUNDING_FLOOR and not grounding.unsupported_numbers
 
 
-def grounding_of(answer: str, passage: Passage, evidence: tuple[str, ...] = ()) -> Grounding:
-    """How much of `answer` the article (and the results of tools the model called) supports."""
-    return measure_grounding(answer, [f"{passage.title}\n{passage.text}", *evidence])
+def grounding_of(answer: str, passages: tuple[Passage, ...], evidence: tuple[str, ...] = ()) -> Grounding:
+    """How much of `answer` the passages (and the results of tools the model called) support."""
+    return measure_grounding(answer, [*(f"{label(p)}\n{p.text}" for p in passages), *evidence])
 
 
 def extract_answer(question: str, passage: Passage) -> str:
@@ -58,9 +66,11 @@ def extract_answer(question: str, passage: Passage) -> str:
     return " ".join(sentences[i] for i in chosen)
 
 
-def with_citation(answer: str, passage: Passage) -> str:
-    return f"{answer}\n\nSource: {passage.title}"
+def with_citation(answer: str, passages: tuple[Passage, ...]) -> str:
+    """The answer and where it comes from: each passage's article and section, and its link if it has one."""
+    sources = list(dict.fromkeys(label(p) + (f" ({p.url})" if p.url else "") for p in passages))
+    return f"{answer}\n\n{'Source' if len(sources) == 1 else 'Sources'}: {'; '.join(sources)}"
 
 
 def without_citation(draft: str) -> str:
-    return draft.rsplit("\n\nSource:", 1)[0]
+    return re.split(r"\n\nSources?: ", draft, maxsplit=1)[0]

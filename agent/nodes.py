@@ -128,7 +128,16 @@ def retrieve(state: TurnState, ctx: StepContext) -> dict[str, Any]:
         failure = f"the knowledge base could not be searched ({result.attempts} attempts): {result.error}"
         return {"tool_failure": failure}
     passages = tuple(
-        Passage(h["article_id"], h["title"], h["intent"], h["text"], h["score"], h["version"])
+        Passage(
+            h["article_id"],
+            h["title"],
+            h["intent"],
+            h["text"],
+            h["score"],
+            h["version"],
+            h["heading"],
+            h["url"],
+        )
         for h in result.content
     )
     return {"passages": passages}
@@ -160,7 +169,7 @@ def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     they ask about them. After that the model may call tools itself (a capable model escalates or opens a
     ticket); every call is validated, retried and traced, and a failure is told to the model as the result.
     """
-    source = state.passages[0]
+    source, context = state.passages[0], context_passages(state)
     model = drafting_model(state)
     settings = state.draft_settings
 
@@ -172,7 +181,7 @@ def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     outcome = converse_with_tools(
         client=get_llm_client(),
         model=model,
-        messages=draft_messages(state.text, source, settings.instructions),
+        messages=draft_messages(state.text, context, settings.instructions),
         runner=support_runner,
         offered=settings.tools,
         context=tool_context(state),
@@ -187,15 +196,15 @@ def draft(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     if handover is not None:
         return {"draft": "", "draft_model": model, "handover_ticket": handover.content["reference"]}
     evidence = tuple(r.for_llm() for r in outcome.results if r.ok and r.name != "search_knowledge_base")
-    llm_grounding = grounding_of(outcome.text, source, evidence)
+    llm_grounding = grounding_of(outcome.text, context, evidence)
     if is_usable(llm_grounding):
-        answer, origin = outcome.text, "llm"
+        answer, origin, cited = outcome.text, "llm", context
     else:
-        answer, origin = extract_answer(state.text, source), "article_extract"
+        answer, origin, cited = extract_answer(state.text, source), "article_extract", (source,)
     return {
-        "draft": with_citation(answer, source),
+        "draft": with_citation(answer, cited),
         "draft_model": model,
-        "cited_article_ids": (source.article_id,),
+        "cited_article_ids": tuple(dict.fromkeys(p.article_id for p in cited)),
         "tool_evidence": evidence if origin == "llm" else (),
         "signals": {
             **state.signals,
@@ -213,6 +222,24 @@ def _first_tool(state: TurnState) -> str:
     return wanted if not offered or wanted in offered else ""
 
 
+# Another article's passage joins the draft's context only when it scored nearly as well as the best one:
+# a question that needs several documents; a routine one is answered from its own article.
+CLOSE_SCORE = 0.8
+
+
+def context_passages(state: TurnState) -> tuple[Passage, ...]:
+    """The passages the draft is given: the best one, then those scoring within CLOSE_SCORE of it, while
+    they fit the agent version's context budget."""
+    best = state.passages[0]
+    chosen, used = [best], len(best.text)
+    for passage in state.passages[1:]:
+        close = passage.score >= CLOSE_SCORE * best.score
+        if close and used + len(passage.text) <= state.draft_settings.context_chars:
+            chosen.append(passage)
+            used += len(passage.text)
+    return tuple(chosen)
+
+
 def drafting_model(state: TurnState) -> str:
     """The large model for a critical intent or a cascaded redraft, the small one otherwise."""
     settings = state.draft_settings
@@ -225,7 +252,7 @@ def score(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     """Confidence from the route's probability, retrieval agreement and how grounded the draft is, calibrated
     on what reviewers approved."""
     source = state.passages[0]
-    grounding = grounding_of(without_citation(state.draft), source, state.tool_evidence)
+    grounding = grounding_of(without_citation(state.draft), context_passages(state), state.tool_evidence)
     raw, signals = score_draft(
         intent=state.intent,
         intent_confidence=state.intent_confidence,

@@ -178,6 +178,7 @@ def run_agent(*, message: Message) -> Draft:
             max_tokens=version.max_tokens,
             large_model=version.large_model_name,
             instructions=version.system_prompt,
+            context_chars=version.context_chars,
             tools=tuple(version.tools or ()),
             auto_send_threshold=version.auto_send_threshold,
         ),

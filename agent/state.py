@@ -19,6 +19,8 @@ class Passage:
     text: str
     score: float
     version: int
+    heading: str = ""  # the section of the article the text comes from, if any
+    url: str = ""  # where customers can read the article, if anywhere
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class DraftSettings:
     instructions: str = ""  # the version's drafting instructions; empty: the built-in ones
     tools: tuple[str, ...] = ()  # the tools the drafting model is offered; empty: all
     auto_send_threshold: float | None = None  # overrides the intents' thresholds for this version
+    context_chars: int = 2400  # how much retrieved text a draft may be given
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Imports the 698 Rho-Bank documents from ../shared/data/tau2_banking_knowledge/ (
 absent) with `import_kb`'s importer and scores the query set in benchmarks/data/bank_kb_queries.jsonl
 (see its README): recall@5, recall@10, MRR@10 and nDCG@10, the index build time, and p50/p95 query latency.
 It runs once on SQLite and once on PostgreSQL (when it answers at PG_URL), each in its own process, and then
-grows the SQLite index to 100,000 synthetic articles for latency at scale.
+grows the SQLite index to 100,000 passages (synthetic one-passage articles) for latency at scale.
 
 Run from the repository root: `python benchmarks/retrieval.py`.
 """
@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 DOCUMENTS = REPO.parent / "shared" / "data" / "tau2_banking_knowledge" / "documents"
 QUERIES = Path(os.environ.get("BENCH_QUERIES") or REPO / "benchmarks" / "data" / "bank_kb_queries.jsonl")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-SCALE_ARTICLES = 100_000
+SCALE_PASSAGES = 100_000
 SCALE_QUERIES = 200
 K = 10
 
@@ -141,7 +141,16 @@ def measure_here(engine: str, *, scale: bool) -> dict[str, Any]:
 
     queries = [json.loads(line) for line in QUERIES.read_text(encoding="utf-8").splitlines() if line.strip()]
     methods = {"BM25": bm25, "dense": dense(search), "hybrid": lambda q: hybrid(search, q)}
-    result: dict[str, Any] = {"engine": engine, "build_s": build_s, "queries": len(queries), "methods": {}}
+    from agent.models import KnowledgePassage
+
+    passages = KnowledgePassage.objects.count()
+    result: dict[str, Any] = {
+        "engine": engine,
+        "build_s": build_s,
+        "queries": len(queries),
+        "passages": passages,
+        "methods": {},
+    }
     for name, method in methods.items():
         latencies, ranked = [], []
         for query in queries:
@@ -168,18 +177,17 @@ def bm25(query: str) -> list[str]:
 
 
 def dense(search: Any) -> Any:
-    """Articles ranked by their best section's similarity alone (the hybrid's meaning half)."""
-    import numpy as np
-
+    """Articles ranked by their closest passage alone (the hybrid's meaning half)."""
     from agent.models import KnowledgeArticle
     from agent.search.vectors import query_vector
 
-    articles = list(KnowledgeArticle.objects.filter(is_published=True).values_list("pk", "source_id"))
-    pks, ids = [pk for pk, _ in articles], [source_id for _, source_id in articles]
+    pks = list(KnowledgeArticle.objects.filter(is_published=True).values_list("pk", flat=True))
+    ids = dict(KnowledgeArticle.objects.values_list("pk", "source_id"))
 
     def rank(query: str) -> list[str]:
-        similarities = search.vectors.similarities(query_vector(query), pks)
-        return [ids[i] for i in np.argsort(-similarities)[:K]]
+        closest = search.vectors.closest_passages(query_vector(query), pks)
+        best = sorted(closest, key=lambda pk: -closest[pk].meaning)[:K]
+        return [ids[pk] for pk in best]
 
     return rank
 
@@ -213,33 +221,30 @@ def latency(values: list[float]) -> dict[str, float]:
 
 
 def measure_scale(search: Any, queries: list[dict[str, Any]]) -> dict[str, Any]:
-    """Grow the index to SCALE_ARTICLES synthetic articles (chunks of the real ones, shuffled), then time."""
-    from agent.models import KnowledgeArticle
+    """Grow the index to SCALE_PASSAGES passages: synthetic one-passage articles made of the real passages'
+    words, shuffled; then time the hybrid search."""
+    from agent.models import KnowledgeArticle, KnowledgePassage
     from agent.search.fulltext import rebuild_fulltext_index
 
     random.seed(0)
-    chunks = []
-    for article in KnowledgeArticle.objects.all():
-        paragraphs = [p for p in article.body.split("\n\n") if len(p) > 80]
-        chunks.extend((article.title, p) for p in paragraphs)
+    real = list(KnowledgePassage.objects.values_list("title", "text"))
     started = time.perf_counter()
-    batch, made = [], KnowledgeArticle.objects.count()
-    while made < SCALE_ARTICLES:
-        title, text = random.choice(chunks)
-        words = text.split()
-        random.shuffle(words)
-        batch.append(
-            KnowledgeArticle(
-                slug=f"synthetic-{made}", source_id=f"synthetic-{made}", title=title, body=" ".join(words)
-            )
+    made = KnowledgePassage.objects.count()
+    while made < SCALE_PASSAGES:
+        batch = []
+        for _ in range(min(5000, SCALE_PASSAGES - made)):
+            title, text = random.choice(real)
+            words = text.split()
+            random.shuffle(words)
+            slug = f"synthetic-{made + len(batch)}"
+            batch.append(KnowledgeArticle(slug=slug, source_id=slug, title=title, body=" ".join(words)))
+        KnowledgeArticle.objects.bulk_create(batch)  # no signals: their passages are written here
+        KnowledgePassage.objects.bulk_create(
+            KnowledgePassage(article=a, position=0, title=a.title, heading="", text=a.body) for a in batch
         )
-        made += 1
-        if len(batch) == 5000:
-            KnowledgeArticle.objects.bulk_create(batch)
-            batch = []
-    KnowledgeArticle.objects.bulk_create(batch)
+        made += len(batch)
     rebuild_fulltext_index()
-    search.vectors.clear()  # rebuilt at the next search
+    search.vectors.clear()
     sample = random.sample(queries, min(SCALE_QUERIES, len(queries)))
     search.search(sample[0]["query"], k=K)
     build_s = time.perf_counter() - started
@@ -248,12 +253,15 @@ def measure_scale(search: Any, queries: list[dict[str, Any]]) -> dict[str, Any]:
         begin = time.perf_counter()
         search.search(query["query"], k=K)
         latencies.append((time.perf_counter() - begin) * 1000)
-    return {"articles": KnowledgeArticle.objects.count(), "build_s": build_s, **latency(latencies)}
+    return {"passages": KnowledgePassage.objects.count(), "build_s": build_s, **latency(latencies)}
 
 
 def report(results: list[dict[str, Any]]) -> None:
     for result in results:
-        print(f"\n{result['engine']}: {result['queries']} queries, index build {result['build_s']:.1f} s")
+        print(
+            f"\n{result['engine']}: {result['queries']} queries, 698 documents in {result['passages']:,}"
+            f" passages, index build {result['build_s']:.1f} s"
+        )
         columns = ["recall@5", "recall@10", "MRR@10", "nDCG@10", "p50 ms", "p95 ms"]
         print(f"{'method':<8}" + "".join(f" {column:>10}" for column in columns))
         for name, m in result["methods"].items():
@@ -270,7 +278,7 @@ def report(results: list[dict[str, Any]]) -> None:
         if "scale" in result:
             scale = result["scale"]
             print(
-                f"at {scale['articles']:,} articles: build {scale['build_s']:.1f} s, "
+                f"at {scale['passages']:,} passages: build {scale['build_s']:.1f} s, "
                 f"hybrid p50 {scale['p50_ms']:.1f} ms, p95 {scale['p95_ms']:.1f} ms"
             )
     first = results[0]["methods"]

@@ -153,8 +153,12 @@ def make_pending_draft(db, customer):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def embedded_search(settings):  # type: ignore[no-untyped-def]
-    """Tests search the embedded backend; the contract suite alone also runs Elasticsearch."""
+    """Tests search the embedded backend, its passage vectors built from each test's own articles; the
+    contract suite alone also runs Elasticsearch."""
+    from agent.search.embedded import EmbeddedSearch
+
     settings.SEARCH_BACKEND = "embedded"
+    EmbeddedSearch.shared().vectors.clear()
 
 
 @pytest.fixture(autouse=True)

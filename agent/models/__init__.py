@@ -4,7 +4,7 @@ from .conversations import Conversation, Customer, Message, Ticket
 from .drafts import Draft, ThresholdPolicy
 from .experiments import Experiment, ExperimentArm
 from .feedback import AnswerFeedback, ConversationRating
-from .knowledge import ArticleRevision, KnowledgeArticle, KnowledgeSource
+from .knowledge import ArticleRevision, KnowledgeArticle, KnowledgePassage, KnowledgeSource
 from .runs import AgentRun, AgentStep, AgentVersion, LanguageModel
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Experiment",
     "ExperimentArm",
     "KnowledgeArticle",
+    "KnowledgePassage",
     "KnowledgeSource",
     "LanguageModel",
     "Message",

@@ -13,6 +13,7 @@ class KnowledgeArticle(models.Model):
     body = models.TextField()
     version = models.PositiveIntegerField(default=1, help_text="Raised on every edit of the title or body.")
     is_published = models.BooleanField(default=True, db_index=True)
+    url = models.URLField(blank=True, help_text="Where customers can read it (a Help Center page), if any.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -52,3 +53,24 @@ class ArticleRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} v{self.version} ({self.via})"
+
+
+class KnowledgePassage(models.Model):
+    """A part of an article along its headings, bounded in length: what search ranks and drafts cite.
+
+    Passages are rewritten from the article whenever it is saved (see agent.knowledge.passages)."""
+
+    article = models.ForeignKey(KnowledgeArticle, on_delete=models.CASCADE, related_name="passages")
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=200, help_text="The article's title, for search.")
+    heading = models.CharField(max_length=200, blank=True, help_text="The section it comes from, if any.")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="one_passage_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} › {self.heading}" if self.heading else self.title

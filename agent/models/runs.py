@@ -72,6 +72,11 @@ class AgentVersion(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Overrides every intent's auto-send threshold for this version. Empty: the intents' own.",
     )
+    context_chars = models.PositiveIntegerField(
+        default=2400,
+        validators=[MinValueValidator(200), MaxValueValidator(20000)],
+        help_text="How much retrieved text (characters) a draft may be given, across articles.",
+    )
     is_default = models.BooleanField(default=False, help_text="Used for conversations with no version set.")
     created_at = models.DateTimeField(auto_now_add=True)
 

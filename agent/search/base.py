@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
-    from agent.models import KnowledgeArticle
+    from agent.models import KnowledgeArticle, KnowledgePassage
 
 # Every backend scores an article's relevance in [0, 1] and adds this to the article written for the routed
 # intent, so that article comes first: the router is far more accurate on short questions than words are.
@@ -38,6 +38,25 @@ class SearchHit:
     score: float
     version: int
     source_id: str = ""  # the article's id in the source it was imported from, if any
+    heading: str = ""  # the section of the article the text comes from, if any
+    url: str = ""  # where customers can read the article, if anywhere
+
+    @classmethod
+    def for_passage(cls, passage: KnowledgePassage, score: float) -> SearchHit:
+        """The hit for one passage of a stored article, with its final score."""
+        article = passage.article
+        return cls(
+            article_id=article.pk,
+            slug=article.slug,
+            title=article.title,
+            intent=article.intent,
+            text=passage.text,
+            score=round(score, 4),
+            version=article.version,
+            source_id=article.source_id,
+            heading=passage.heading,
+            url=article.url,
+        )
 
     @classmethod
     def for_article(cls, article: KnowledgeArticle, score: float) -> SearchHit:

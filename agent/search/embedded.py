@@ -1,10 +1,11 @@
 """The embedded backend: the database's own full-text search, re-ranked by meaning, routed intent first.
 
-Candidates are the best lexical matches of PostgreSQL full-text search or SQLite FTS5 (see `fulltext`), which
+Candidates are the articles best matched by PostgreSQL full-text search or SQLite FTS5 (see `fulltext`), which
 the database keeps current itself, and the routed intent's article. They are re-ranked by meaning: each
-article's best section, by cosine similarity of static embeddings (see `dense`), rescaled over all sections:
+article's passage closest to the question, by cosine similarity of static embeddings (see `dense`), rescaled
+over all passages; that passage is what the hit carries:
 
-    relevance = (lexical rank / best lexical rank + w × best-section similarity in [0, 1]) / (1 + w)
+    relevance = (lexical rank / best lexical rank + w × closest-passage similarity in [0, 1]) / (1 + w)
     score     = relevance + INTENT_BOOST for the routed intent's article
 """
 
@@ -14,7 +15,8 @@ import threading
 
 import numpy as np
 
-from agent.models import KnowledgeArticle
+from agent.knowledge.passages import rewrite_all_passages
+from agent.models import KnowledgeArticle, KnowledgePassage
 
 from .base import INTENT_BOOST, RERANK_POOL, KnowledgeSearch, SearchHit
 from .dense import DenseIndex
@@ -46,19 +48,22 @@ class EmbeddedSearch(KnowledgeSearch):
             return cls._shared
 
     def search(self, query: str, *, k: int = 3, intent: str = "") -> list[SearchHit]:
-        """The best `k` published articles for `query`; the routed intent's article first, matched or not."""
+        """The best `k` published articles for `query`, each as its passage closest to the query; the routed
+        intent's article first, matched or not."""
         if k <= 0:
             return []
-        pool = max(RERANK_POOL, k)
-        candidates = lexical_matches(query, limit=pool)
+        candidates = lexical_matches(query, limit=max(RERANK_POOL, k))
         candidates += _routed_articles_missing_from(candidates, intent)
-        vector = query_vector(query)
         if not candidates:
             return []
         lexical = np.array([match.score for match in candidates])
         lexical /= lexical.max() or 1.0
-        pks = [match.article.pk for match in candidates]
-        meaning = self.vectors.spread(vector, pks)
+        closest = self.vectors.closest_passages(
+            query_vector(query), [match.article.pk for match in candidates]
+        )
+        meaning = np.array(
+            [closest[m.article.pk].meaning if m.article.pk in closest else 0.0 for m in candidates]
+        )
         relevance = (lexical + MEANING_WEIGHT * meaning) / (1 + MEANING_WEIGHT)
         scored = []
         for match, score in zip(candidates, relevance.tolist(), strict=True):
@@ -67,7 +72,19 @@ class EmbeddedSearch(KnowledgeSearch):
             scored.append((score, match.article))
         # on a tie the routed intent's article still wins
         scored.sort(key=lambda pair: (-pair[0], not intent or pair[1].intent != intent, pair[1].pk))
-        return [SearchHit.for_article(article, score) for score, article in scored[:k]]
+        chosen = scored[:k]
+        passages = KnowledgePassage.objects.in_bulk(
+            [closest[article.pk].passage_id for _, article in chosen if article.pk in closest]
+        )
+        hits = []
+        for score, article in chosen:
+            passage = passages.get(closest[article.pk].passage_id) if article.pk in closest else None
+            if passage is not None and passage.article_id == article.pk:
+                passage.article = article
+                hits.append(SearchHit.for_passage(passage, score))
+            else:  # passages not written yet (a bulk insert) or vectors behind an edit: the whole article
+                hits.append(SearchHit.for_article(article, score))
+        return hits
 
     def index_article(self, article: KnowledgeArticle) -> None:
         """The database indexes the text itself; the section vectors are rebuilt at the next search."""
@@ -78,7 +95,9 @@ class EmbeddedSearch(KnowledgeSearch):
         self.vectors.clear()
 
     def rebuild_index(self) -> None:
-        """Re-fill the full-text index from the published articles and forget every vector."""
+        """Rewrite every article's passages (bulk updates send no signal), re-fill the full-text index and
+        forget every vector."""
+        rewrite_all_passages()
         rebuild_fulltext_index()
         self.vectors.clear()
 

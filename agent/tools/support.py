@@ -32,6 +32,8 @@ def search_knowledge_base(
             "score": hit.score,
             "intent": hit.intent,
             "version": hit.version,
+            "heading": hit.heading,
+            "url": hit.url,
         }
         for hit in get_search_backend().search(query, k=k, intent=context.intent)
     ]

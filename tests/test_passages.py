@@ -1,0 +1,108 @@
+"""Articles cut into passages along their headings; search ranks passages; drafts cite the one they used."""
+
+import pytest
+
+from agent.knowledge.passages import PASSAGE_CHARS, split
+from agent.models import KnowledgeArticle, KnowledgePassage
+from agent.search import get_search_backend
+
+pytestmark = pytest.mark.django_db
+
+POLICY = """Our card security features in short.
+
+## Fees
+Replacing a damaged card costs £5. The first replacement each year is free.
+
+## Freezing
+Freeze your card in the app under Cards > Manage card > Freeze. Unfreezing takes one tap.
+
+## Closing
+You can close a card at any time once its balance is cleared.
+"""
+
+
+def test_an_article_is_cut_along_its_headings():
+    assert split(POLICY) == [
+        ("", "Our card security features in short."),
+        ("Fees", "Replacing a damaged card costs £5. The first replacement each year is free."),
+        (
+            "Freezing",
+            "Freeze your card in the app under Cards > Manage card > Freeze. Unfreezing takes one tap.",
+        ),
+        ("Closing", "You can close a card at any time once its balance is cleared."),
+    ]
+
+
+def test_a_long_section_is_bounded_with_a_sentence_of_overlap():
+    sentences = [f"Rule number {n} says that customers must read clause {n} carefully." for n in range(60)]
+    passages = split("## Terms\n\n" + " ".join(sentences))
+    assert len(passages) > 2 and all(heading == "Terms" for heading, _ in passages)
+    assert all(len(text) <= PASSAGE_CHARS + 120 for _, text in passages)
+    last_of_first = passages[0][1].rsplit(". ", 1)[-1]
+    assert passages[1][1].startswith(last_of_first)
+    assert " ".join(sentences[-1:]) in passages[-1][1]
+
+
+def test_passages_follow_every_save_and_search_finds_the_section(db):
+    article = KnowledgeArticle.objects.create(slug="card-security", title="Card security", body=POLICY)
+    assert list(article.passages.values_list("heading", flat=True)) == ["", "Fees", "Freezing", "Closing"]
+    hit = get_search_backend().search("how do I freeze my card in the app", k=1)[0]
+    assert (hit.article_id, hit.heading) == (article.pk, "Freezing") and "one tap" in hit.text
+    article.body = POLICY.replace("one tap", "two taps")
+    article.save()
+    assert KnowledgePassage.objects.filter(article=article, text__contains="two taps").exists()
+    assert not KnowledgePassage.objects.filter(text__contains="one tap").exists()
+
+
+def test_search_returns_one_passage_per_article(db):
+    KnowledgeArticle.objects.create(slug="overdrafts", title="Overdrafts", body=POLICY)
+    KnowledgeArticle.objects.create(
+        slug="loans", title="Loans", body="Loans cost 6.9% a year. Apply in the app."
+    )
+    hits = get_search_backend().search("overdraft fee apply app", k=5)
+    assert sorted(hit.title for hit in hits) == ["Loans", "Overdrafts"]
+
+
+def ask(conversation, text):  # type: ignore[no-untyped-def]
+    from agent.pipeline import run_agent
+    from agent.services import store_customer_message
+
+    return run_agent(message=store_customer_message(conversation=conversation, text=text))
+
+
+def test_a_draft_cites_the_passage_it_used_with_its_link(conversation, settings):
+    from tests.fake_openai import completion_body, scripted_llm
+
+    KnowledgeArticle.objects.create(
+        slug="card-security", title="Card security", body=POLICY, url="https://help.lumenbank.example/cards"
+    )
+    answer = "Freeze your card in the app under Cards > Manage card > Freeze. Unfreezing takes one tap."
+    with scripted_llm([(200, completion_body(answer))]) as (url, llm):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "how do I freeze my card in the app")
+    assert "Article: Card security › Freezing\nFreeze your card" in llm.requests[0]["messages"][0]["content"]
+    citation = "Source: Card security › Freezing (https://help.lumenbank.example/cards)"
+    assert draft.text == f"{answer}\n\n{citation}"
+
+
+def test_a_question_needing_two_documents_gets_both_within_the_budget(conversation, settings):
+    from tests.fake_openai import completion_body, scripted_llm
+
+    KnowledgeArticle.objects.create(
+        slug="gold", title="Gold card", body="The Gold card costs £15 a month and includes travel insurance."
+    )
+    KnowledgeArticle.objects.create(
+        slug="silver",
+        title="Silver card",
+        body="The Silver card costs £5 a month and includes phone insurance.",
+    )
+    answer = "The Gold card costs £15 a month and the Silver card costs £5 a month."
+    with scripted_llm([(200, completion_body(answer))]) as (url, llm):
+        settings.OPENAI_BASE_URL = url
+        draft = ask(conversation, "what does the gold card cost a month compared with the silver card")
+    prompt = llm.requests[0]["messages"][0]["content"]
+    assert "Article: Gold card" in prompt and "Article: Silver card" in prompt
+    assert draft.text.endswith("Sources: Gold card; Silver card") or draft.text.endswith(
+        "Sources: Silver card; Gold card"
+    )
+    assert draft.cited_articles.count() == 2 and draft.signals["draft_origin"] == "llm"
