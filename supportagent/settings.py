@@ -183,6 +183,10 @@ WIDGET_TRUST_X_FORWARDED_FOR = env_bool("WIDGET_TRUST_X_FORWARDED_FOR", False)
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "embedded")
 ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "supportagent-knowledge")
+# The embedded backend's dense encoder: "static" (fast, coarse) or "minilm" (the encoder extra; better on long
+# knowledge bases, ~10 ms per question). SEARCH_ENCODER_THREADS bounds the CPU threads it may use.
+SEARCH_ENCODER = env_str("SEARCH_ENCODER", "static")
+SEARCH_ENCODER_THREADS = env_int("SEARCH_ENCODER_THREADS", 2)
 
 # Ticketing: the built-in ticket table, or Zendesk (tickets API) when TICKETING_BACKEND=zendesk.
 TICKETING_BACKEND = env_str("TICKETING_BACKEND", "builtin")

@@ -218,6 +218,7 @@ def test_the_help_center_is_imported_page_by_page_then_only_what_changed(zendesk
     assert len(listed) == 2  # 100 per page
     first = KnowledgeArticle.objects.get(source_id=f"zendesk:{zendesk.articles[0]['id']}")
     assert first.title == "Article 0" and "## Steps" in first.body and "Do thing 0." in first.body
+    assert first.url == zendesk.articles[0]["html_url"]
     assert not KnowledgeArticle.objects.filter(source_id=f"zendesk:{draft['id']}").exists()
     cursor = KnowledgeSource.objects.get(name="zendesk-help-center").cursor
 

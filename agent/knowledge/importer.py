@@ -39,13 +39,15 @@ def import_document(document: Document, *, via: str = "import_kb") -> str:
                 source_id=document.source_id,
                 title=document.title,
                 body=document.content,
+                url=document.url,
             )
             changed_by(article, None, via)
             article.save()
             return CREATED
-        if article.title == document.title and article.body == document.content:
+        url = document.url or article.url  # a link set by staff stays unless the source has its own
+        if (article.title, article.body, article.url) == (document.title, document.content, url):
             return UNCHANGED
-        article.title, article.body = document.title, document.content
+        article.title, article.body, article.url = document.title, document.content, url
         article.version += 1
         changed_by(article, None, via)
         article.save()

@@ -27,6 +27,7 @@ class Document:
     source_id: str
     title: str
     content: str  # Markdown-ish text: headings kept as '#' lines
+    url: str = ""  # where customers can read it, if anywhere
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,12 @@ def _html(text: str, default_id: str) -> tuple[str, str, str]:
     return default_id, parser.first_h1 or parser.title, lines
 
 
-def html_document(name: str, source_id: str, title: str, html: str) -> Document | Unreadable:
-    """A document from an HTML body fetched elsewhere (a Help Center article) with its own title."""
+def html_document(name: str, source_id: str, title: str, html: str, url: str = "") -> Document | Unreadable:
+    """A document from an HTML body fetched elsewhere (a Help Center article) with its own title and link."""
     _, first_heading, content = _html(html, source_id)
-    return _checked(name, source_id, title or first_heading, content)
+    document = _checked(name, source_id, title or first_heading, content)
+    return (
+        Document(document.source_id, document.title, document.content, url)
+        if isinstance(document, Document)
+        else document
+    )

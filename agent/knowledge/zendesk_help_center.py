@@ -57,4 +57,5 @@ def _document(article: Any) -> Document | Withdrawn | Unreadable:
         source_id,
         str(article.get("title") or ""),
         str(article.get("body") or ""),
+        str(article.get("html_url") or ""),
     )

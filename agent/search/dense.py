@@ -1,6 +1,6 @@
 """Dense retrieval over the passages of every published article: one vector per passage (its article's title
-with its heading and text). An article's meaning is that of its closest passage, which is also the part of
-it a draft is given and cites.
+with its heading and text, by the configured encoder, see `encoders`). An article's meaning is that of its
+closest passage, which is also the part of it a draft is given and cites.
 
 The vectors live in memory, in one matrix, rebuilt when the published passages change (their count, newest
 id or latest article edit, checked at most every CHECK_SECONDS, so an edit reaches dense search within that
@@ -18,24 +18,16 @@ from django.db.models import Count, Max
 
 from agent.models import KnowledgePassage
 
-from .vectors import static_embedder
+from .encoders import Encoder, get_encoder
 
 CHECK_SECONDS = 2.0
 # Below this many passages the least similar one says nothing: 0 stands for it when rescaling.
 SPREAD_MIN_PASSAGES = 20
 
 
-def passage_vectors(titles: list[str], texts: list[str]) -> np.ndarray:
-    """Unit vectors, one per passage: the direction between its article title's vector and its text's (as
-    article vectors are made), so every passage carries what its article is about."""
-    embedder = static_embedder()
-    vectors = embedder.embed(texts) + embedder.embed(titles)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.divide(vectors, norms, out=vectors, where=norms > 0)
-
-
 @dataclass(frozen=True)
 class _Index:
+    encoder: str
     matrix: np.ndarray  # one row per passage, grouped by article
     passages: np.ndarray  # passage pk of each row
     rows: dict[int, slice]  # article pk → its rows
@@ -52,7 +44,7 @@ class DenseIndex:
         self._lock = threading.Lock()
         self._signature: tuple[object, ...] | None = None
         self._checked_at = 0.0
-        self._index = _build([])
+        self._index: _Index | None = None
 
     def clear(self) -> None:
         with self._lock:
@@ -83,33 +75,32 @@ class DenseIndex:
     def _current(self) -> _Index:
         now = time.monotonic()
         with self._lock:
-            if self._signature is not None and now - self._checked_at < CHECK_SECONDS:
+            encoder = get_encoder()
+            fresh = self._signature is not None and now - self._checked_at < CHECK_SECONDS
+            if fresh and self._index is not None and self._index.encoder == encoder.name:
                 return self._index
             published = KnowledgePassage.objects.filter(article__is_published=True)
-            signature = tuple(
-                published.aggregate(
-                    n=Count("id"), newest=Max("id"), edited=Max("article__updated_at")
-                ).values()
-            )
+            counts = published.aggregate(n=Count("id"), newest=Max("id"), edited=Max("article__updated_at"))
+            signature = (encoder.name, *counts.values())
             self._checked_at = now
-            if signature != self._signature:
+            if signature != self._signature or self._index is None:
                 fields = ("pk", "article_id", "title", "heading", "text")
                 rows = published.order_by("article_id", "position").values_list(*fields).iterator()
-                self._index = _build(list(rows))
+                self._index = _build(encoder, list(rows))
                 self._signature = signature
+            assert self._index is not None
             return self._index
 
 
-def _build(rows: list[tuple[int, int, str, str, str]]) -> _Index:
+def _build(encoder: Encoder, rows: list[tuple[int, int, str, str, str]]) -> _Index:
     if not rows:
-        return _Index(
-            np.zeros((0, static_embedder().dimensions), dtype=np.float32), np.zeros(0, np.int64), {}
-        )
+        empty = np.zeros((0, encoder.dimensions), dtype=np.float32)
+        return _Index(encoder.name, empty, np.zeros(0, dtype=np.int64), {})
     titles = [title for _, _, title, _, _ in rows]
     texts = [f"{heading}\n{text}" if heading else text for _, _, _, heading, text in rows]
     spans: dict[int, slice] = {}
     for row, (_, article_id, _, _, _) in enumerate(rows):
         start = spans[article_id].start if article_id in spans else row
         spans[article_id] = slice(start, row + 1)
-    matrix = passage_vectors(titles, texts).astype(np.float32)
-    return _Index(matrix, np.array([pk for pk, *_ in rows], dtype=np.int64), spans)
+    matrix = encoder.passages(titles, texts)
+    return _Index(encoder.name, matrix, np.array([pk for pk, *_ in rows], dtype=np.int64), spans)

@@ -20,8 +20,8 @@ from agent.models import KnowledgeArticle, KnowledgePassage
 
 from .base import INTENT_BOOST, RERANK_POOL, KnowledgeSearch, SearchHit
 from .dense import DenseIndex
+from .encoders import get_encoder
 from .fulltext import LexicalMatch, lexical_matches, rebuild_fulltext_index
-from .vectors import query_vector
 
 # Meaning counts twice as much as shared words: static embeddings match paraphrases that share few words
 # (on 1,000 BANKING77 questions against the demo bank, top-1 without the router: 41% for BM25 alone, 56% with
@@ -59,7 +59,7 @@ class EmbeddedSearch(KnowledgeSearch):
         lexical = np.array([match.score for match in candidates])
         lexical /= lexical.max() or 1.0
         closest = self.vectors.closest_passages(
-            query_vector(query), [match.article.pk for match in candidates]
+            get_encoder().query(query), [match.article.pk for match in candidates]
         )
         meaning = np.array(
             [closest[m.article.pk].meaning if m.article.pk in closest else 0.0 for m in candidates]
