@@ -47,22 +47,16 @@ config = ConfigCache()
 
 def clear_on_changes() -> None:
     """Clear the cache whenever a row it is read from is saved or deleted in this process."""
-    from agent.models import (
-        AgentVersion,
-        ConfidenceCalibration,
-        Experiment,
-        ExperimentArm,
-        LanguageModel,
-        ThresholdPolicy,
-    )
+    from agent import models
 
-    for model in (
-        AgentVersion,
-        ConfidenceCalibration,
-        Experiment,
-        ExperimentArm,
-        LanguageModel,
-        ThresholdPolicy,
-    ):
+    kept = (
+        models.AgentVersion,
+        models.ConfidenceCalibration,
+        models.Experiment,
+        models.ExperimentArm,
+        models.LanguageModel,
+        models.ThresholdPolicy,
+    )
+    for model in kept:
         post_save.connect(config.clear, sender=model, dispatch_uid=f"config-{model.__name__}-save")
         post_delete.connect(config.clear, sender=model, dispatch_uid=f"config-{model.__name__}-delete")

@@ -31,6 +31,17 @@ class Completion:
     prompt_tokens: int
     completion_tokens: int
 
+    @classmethod
+    def of(cls, response: Any, model: str, text: str) -> Completion:
+        """The completion a chat response carries: `text` (already read from it), model and token usage."""
+        usage = response.usage
+        return cls(
+            text=text,
+            model=response.model or model,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+        )
+
 
 @dataclass(frozen=True)
 class ToolCallRequest:
@@ -76,13 +87,7 @@ class LLMClient:
         text = (response.choices[0].message.content or "").strip() if response.choices else ""
         if not text:
             raise EmptyCompletion(f"{model} returned an empty answer")
-        usage = response.usage
-        return Completion(
-            text=text,
-            model=response.model or model,
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            completion_tokens=usage.completion_tokens if usage else 0,
-        )
+        return Completion.of(response, model, text)
 
     def chat_with_tools(
         self,

@@ -204,13 +204,7 @@ def _complete(
             raise JudgeError(f"the judge at {base_url} refused the request: {_describe(error)}") from error
         else:
             text = (response.choices[0].message.content or "").strip() if response.choices else ""
-            usage = response.usage
-            return Completion(
-                text=text,
-                model=response.model or model,
-                prompt_tokens=usage.prompt_tokens if usage else 0,
-                completion_tokens=usage.completion_tokens if usage else 0,
-            )
+            return Completion.of(response, model, text)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
