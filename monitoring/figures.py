@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -22,6 +23,7 @@ from review.models import EvaluationCase, ReviewDecision
 
 DECISIONS = ("auto_send", "review", "escalate")
 CACHE_HITS = ("exact", "semantic")
+T = TypeVar("T")
 
 
 def live(queryset: QuerySet, path: str) -> QuerySet:  # type: ignore[type-arg]
@@ -61,16 +63,8 @@ def figures(days: int = 14) -> Figures:
     since = timezone.now() - timedelta(days=days)
     index = {day: i for i, day in enumerate(span)}
 
-    conversations = [0] * days
     started = live(Conversation.objects.filter(created_at__gte=since), "")
-    for day, n in (
-        started.annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    ):
-        if day in index:
-            conversations[index[day]] = n
+    conversations = _daily(started, "created_at", Count("id"), index, 0)
 
     drafts = live(Draft.objects.filter(created_at__gte=since), "conversation__")
     decisions = {decision: [0] * days for decision in DECISIONS}
@@ -90,15 +84,7 @@ def figures(days: int = 14) -> Figures:
             hits[i] += cache in CACHE_HITS
 
     runs = live(AgentRun.objects.filter(started_at__gte=since), "message__conversation__")
-    cost = [Decimal(0)] * days
-    for day, total in (
-        runs.annotate(day=TruncDate("started_at"))
-        .values("day")
-        .annotate(total=Sum("cost"))
-        .values_list("day", "total")
-    ):
-        if day in index:
-            cost[index[day]] = total or Decimal(0)
+    cost = _daily(runs, "started_at", Sum("cost"), index, Decimal(0))
 
     reviewed = live(ReviewDecision.objects.filter(decided_at__gte=since), "draft__conversation__")
     approved, decided = [0] * days, [0] * days
@@ -131,6 +117,16 @@ def figures(days: int = 14) -> Figures:
     steps = live(AgentStep.objects.filter(run__started_at__gte=since), "run__message__conversation__")
     result.tools, result.step_latency = _steps(steps)
     return result
+
+
+def _daily(rows: QuerySet, field: str, aggregate: Any, index: dict[date, int], zero: T) -> list[T]:  # type: ignore[type-arg]
+    """`aggregate` of `rows` per day of `field`, one value per day of `index` (`zero` where none)."""
+    values = [zero] * len(index)
+    grouped = rows.annotate(day=TruncDate(field)).values("day").annotate(value=aggregate)
+    for day, value in grouped.values_list("day", "value"):
+        if day in index:
+            values[index[day]] = value or zero
+    return values
 
 
 def _steps(steps: QuerySet) -> tuple[dict[str, ToolFigures], dict[str, tuple[float, float, int]]]:  # type: ignore[type-arg]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -42,23 +42,6 @@ class SearchHit:
     url: str = ""  # where customers can read the article, if anywhere
 
     @classmethod
-    def for_passage(cls, passage: KnowledgePassage, score: float) -> SearchHit:
-        """The hit for one passage of a stored article, with its final score."""
-        article = passage.article
-        return cls(
-            article_id=article.pk,
-            slug=article.slug,
-            title=article.title,
-            intent=article.intent,
-            text=passage.text,
-            score=round(score, 4),
-            version=article.version,
-            source_id=article.source_id,
-            heading=passage.heading,
-            url=article.url,
-        )
-
-    @classmethod
     def for_article(cls, article: KnowledgeArticle, score: float) -> SearchHit:
         """The hit for `article` as stored in the database, with its final score."""
         return cls(
@@ -70,7 +53,13 @@ class SearchHit:
             score=round(score, 4),
             version=article.version,
             source_id=article.source_id,
+            url=article.url,
         )
+
+    @classmethod
+    def for_passage(cls, passage: KnowledgePassage, score: float) -> SearchHit:
+        """The hit for one passage of a stored article: the article's hit, with the passage's text."""
+        return replace(cls.for_article(passage.article, score), text=passage.text, heading=passage.heading)
 
 
 class KnowledgeSearch(abc.ABC):

@@ -17,7 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from .vectors import static_embedder
+from .vectors import query_vector, static_embedder, title_text_vectors
 
 
 class Encoder(Protocol):
@@ -40,15 +40,11 @@ class StaticEncoder:
         self.dimensions = static_embedder().dimensions
 
     def passages(self, titles: list[str], texts: list[str]) -> np.ndarray:
-        # the direction between the title's vector and the text's: every passage carries its article's topic
-        embedder = static_embedder()
-        vectors = embedder.embed(texts) + embedder.embed(titles)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return np.divide(vectors, norms, out=vectors, where=norms > 0).astype(np.float32)
+        # every passage carries its article's topic, as article vectors do
+        return title_text_vectors(titles, texts).astype(np.float32)
 
     def query(self, text: str) -> np.ndarray:
-        vector: np.ndarray = static_embedder().embed([text])[0]
-        return vector
+        return query_vector(text)
 
 
 class MiniLMEncoder:

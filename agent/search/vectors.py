@@ -26,22 +26,23 @@ def static_embedder() -> StaticEmbedder:
     return _embedder
 
 
-def article_text(title: str, body: str) -> str:
-    """The text an article is embedded from: its title, then its body (a cache key for its vector)."""
-    return f"{title}\n{body}"
+def title_text_vectors(titles: list[str], texts: list[str]) -> np.ndarray:
+    """One unit vector per (title, text) pair, in order: the direction between the title's and the text's
+    vectors.
 
-
-def article_vectors(articles: list[KnowledgeArticle]) -> np.ndarray:
-    """One unit vector per article, in order: the direction between its title's and its body's vectors.
-
-    Title and body are embedded apart because a long body's word pieces would otherwise drown the title,
+    Title and text are embedded apart because a long text's word pieces would otherwise drown the title,
     which says most plainly what the article answers (on BANKING77 questions this finds the right article
     more often than embedding the two together).
     """
     embedder = static_embedder()
-    vectors = embedder.embed([a.title for a in articles]) + embedder.embed([a.body for a in articles])
+    vectors = embedder.embed(titles) + embedder.embed(texts)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.divide(vectors, norms, out=vectors, where=norms > 0)
+
+
+def article_vectors(articles: list[KnowledgeArticle]) -> np.ndarray:
+    """One unit vector per article, from its title and body."""
+    return title_text_vectors([a.title for a in articles], [a.body for a in articles])
 
 
 def query_vector(query: str) -> np.ndarray:
