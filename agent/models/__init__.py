@@ -4,7 +4,7 @@ from .conversations import Conversation, Customer, Message, Ticket
 from .drafts import Draft, ThresholdPolicy
 from .experiments import Experiment, ExperimentArm
 from .feedback import AnswerFeedback, ConversationRating
-from .knowledge import ArticleRevision, KnowledgeArticle, KnowledgePassage, KnowledgeSource
+from .knowledge import ArticleRevision, KnowledgeArticle, KnowledgePassage, KnowledgeSource, PassageVector
 from .runs import AgentRun, AgentStep, AgentVersion, LanguageModel
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "KnowledgeArticle",
     "KnowledgePassage",
     "KnowledgeSource",
+    "PassageVector",
     "LanguageModel",
     "Message",
     "ThresholdPolicy",

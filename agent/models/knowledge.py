@@ -74,3 +74,21 @@ class KnowledgePassage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} › {self.heading}" if self.heading else self.title
+
+
+class PassageVector(models.Model):
+    """A passage's vector by an encoder that is slow to run (see agent.search.encoders), kept so each process
+    and each restart reads it instead of encoding again. Keyed by a digest of the passage's words, not by the
+    passage: a rewritten article whose sections did not change keeps their vectors."""
+
+    encoder = models.CharField(max_length=40)
+    digest = models.CharField(max_length=32)
+    vector = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["encoder", "digest"], name="one_vector_per_passage_text")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.encoder} {self.digest}"

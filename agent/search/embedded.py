@@ -1,9 +1,9 @@
-"""The embedded backend: the database's own full-text search, re-ranked by meaning, routed intent first.
+"""The embedded backend: BM25 re-ranked by meaning, routed intent first, over the application's own database.
 
-Candidates are the articles best matched by PostgreSQL full-text search or SQLite FTS5 (see `fulltext`), which
-the database keeps current itself, and the routed intent's article. They are re-ranked by meaning: each
-article's passage closest to the question, by cosine similarity of static embeddings (see `dense`), rescaled
-over all passages; that passage is what the hit carries:
+Candidates are the articles best matched by BM25 (see `lexical`), the articles nearest in meaning when the
+encoder is good enough to propose them (see `encoders`), and the routed intent's article. They are re-ranked
+by meaning: each article's passage closest to the question, by cosine similarity of the configured
+encoder's vectors (see `dense`), rescaled over all passages; that passage is what the hit carries:
 
     relevance = (lexical rank / best lexical rank + w × closest-passage similarity in [0, 1]) / (1 + w)
     score     = relevance + INTENT_BOOST for the routed intent's article
@@ -21,12 +21,12 @@ from agent.models import KnowledgeArticle, KnowledgePassage
 from .base import INTENT_BOOST, RERANK_POOL, KnowledgeSearch, SearchHit
 from .dense import DenseIndex
 from .encoders import get_encoder
-from .fulltext import LexicalMatch, lexical_matches, rebuild_fulltext_index
+from .lexical import LexicalIndex, LexicalMatch
 
 # Meaning counts twice as much as shared words: static embeddings match paraphrases that share few words
 # (on 1,000 BANKING77 questions against the demo bank, top-1 without the router: 41% for BM25 alone, 56% with
-# this weight; on the bank knowledge-base queries of benchmarks/retrieval.py a weight of 1 finds 1.6 points
-# more at recall@10, and costs the demo 4 points of top-1).
+# this weight; on the bank knowledge-base queries of benchmarks/retrieval.py a weight of 1 finds 0.5 points
+# more at recall@10, and costs the demo 4 points of top-1). With MiniLM, 2 is also the best of 1-6 there.
 MEANING_WEIGHT = 2.0
 
 
@@ -37,6 +37,7 @@ class EmbeddedSearch(KnowledgeSearch):
     _shared_lock = threading.Lock()
 
     def __init__(self) -> None:
+        self.words = LexicalIndex()
         self.vectors = DenseIndex()
 
     @classmethod
@@ -52,15 +53,17 @@ class EmbeddedSearch(KnowledgeSearch):
         intent's article first, matched or not."""
         if k <= 0:
             return []
-        candidates = lexical_matches(query, limit=max(RERANK_POOL, k))
+        pool = max(RERANK_POOL, k)
+        encoder = get_encoder()
+        meaning_of_query = self.vectors.meaning(encoder.query(query))
+        nearest = meaning_of_query.nearest_articles(pool) if encoder.proposes else []
+        candidates = self.words.matches(query, limit=pool, include=nearest)
         candidates += _routed_articles_missing_from(candidates, intent)
         if not candidates:
             return []
         lexical = np.array([match.score for match in candidates])
         lexical /= lexical.max() or 1.0
-        closest = self.vectors.closest_passages(
-            get_encoder().query(query), [match.article.pk for match in candidates]
-        )
+        closest = meaning_of_query.closest([match.article.pk for match in candidates])
         meaning = np.array(
             [closest[m.article.pk].meaning if m.article.pk in closest else 0.0 for m in candidates]
         )
@@ -87,18 +90,20 @@ class EmbeddedSearch(KnowledgeSearch):
         return hits
 
     def index_article(self, article: KnowledgeArticle) -> None:
-        """The database indexes the text itself; the section vectors are rebuilt at the next search."""
+        """Both indexes catch up at the next search (only changed passages are encoded again)."""
+        self.words.clear()
         self.vectors.clear()
 
     def remove_article(self, article_id: int) -> None:
-        """The database has already dropped the text; the section vectors follow at the next search."""
+        """Both indexes drop the article at the next search."""
+        self.words.clear()
         self.vectors.clear()
 
     def rebuild_index(self) -> None:
-        """Rewrite every article's passages (bulk updates send no signal), re-fill the full-text index and
-        forget every vector."""
+        """Rewrite every article's passages (bulk updates send no signal); both indexes are rebuilt at the
+        next search."""
         rewrite_all_passages()
-        rebuild_fulltext_index()
+        self.words.clear()
         self.vectors.clear()
 
 
