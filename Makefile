@@ -68,6 +68,7 @@ bench: venv
 	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/retrieval.py
+	$(BIN)/python benchmarks/screening.py
 
 clean:
 	rm -rf $(VENV) var

@@ -197,6 +197,8 @@ EXTERNAL_TIMEOUT_SECONDS = env_float("EXTERNAL_TIMEOUT_SECONDS", 10.0)
 
 # The routing models are trained from data shipped in agent/data and kept here.
 ROUTER_MODEL_DIR = Path(env_str("ROUTER_MODEL_DIR", str(VAR_DIR / "models")))
+# The prompt-injection model (agent/screening): trained there on first use, a few seconds.
+SCREENING_MODEL_DIR = Path(env_str("SCREENING_MODEL_DIR", str(VAR_DIR / "screening-model")))
 
 # Confidence at or above which a draft is sent without review, unless an intent's policy says otherwise.
 DEFAULT_AUTO_SEND_THRESHOLD = env_float("DEFAULT_AUTO_SEND_THRESHOLD", 0.95)

@@ -1,0 +1,428 @@
+"""Prompt injection and jailbreak attempts in customers' messages and knowledge-base articles.
+
+Customer text and article text are data, never instructions. This detector looks for text written *to the
+model* rather than to a bank: instruction overrides, role-play set-ups, requests for the system prompt, tool
+calls and arguments spelled out, markers of a fake system turn, instructions hidden in an article, and the
+same in other languages or disguised — encoded (base64, base32, hex, URL-encoding, rot13), reversed, spaced
+out, written in look-alike letters or leetspeak, or broken by invisible characters. Every disguise is undone
+into a "view" of the text, and every view is read.
+
+Two readers: hand-written signals (weighted patterns; `signals`), and a logistic regression over the views'
+words and character n-grams, their static embedding and those signals, trained on agent/data/injection
+(attacks and look-alikes) with BANKING77 and CLINC150 questions as more benign text. The model's probability
+is the score; THRESHOLD flags. It is trained once into SCREENING_MODEL_DIR (a few seconds) and loaded by
+every process after.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import math
+import re
+import unicodedata
+import urllib.parse
+from dataclasses import dataclass
+
+THRESHOLD = 0.5
+MODEL_VERSION = 1
+# Training examples from agent/data/injection count this much more than the ordinary questions beside them.
+CORPUS_WEIGHT = 3.0
+EXTRA_BENIGN = {"banking77": 3000, "clinc150": 2000}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    injection: bool
+    score: float
+    signals: tuple[str, ...]  # the hand-written signals that matched, for traces and reviewers
+
+
+def detect(text: str) -> Verdict:
+    """Whether `text` tries to instruct the model, with the score and the signals behind it."""
+    from .model import get_model
+
+    return get_model().verdict(text)
+
+
+def detect_many(texts: list[str]) -> list[Verdict]:
+    """`detect` of each text, in one pass of the model."""
+    from .model import get_model
+
+    return get_model().verdicts(texts)
+
+
+def signals(text: str) -> dict[str, float]:
+    """The hand-written signals found in any view of `text`, each with its weight (more when disguised)."""
+    weights: dict[str, float] = {}
+    for view, disguised in _views(text):
+        for name, weight, pattern in _SIGNALS:
+            if pattern.search(view):
+                # a signal found only under a disguise counts more: customers do not encode their questions
+                weight = weight + DISGUISE_BONUS if disguised else weight
+                weights[name] = max(weights.get(name, 0.0), weight)
+    return weights
+
+
+def signal_score(weights: dict[str, float]) -> float:
+    """1 − e^(−Σ weights): one strong signal scores high alone, weak ones only together."""
+    return 1 - math.exp(-sum(weights.values()))
+
+
+DISGUISE_BONUS = 0.3
+
+# --- views: the text with each disguise undone --------------------------------------------------------------
+
+_CONFUSABLES = str.maketrans(
+    {
+        # Cyrillic and Greek letters that look Latin
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+        "ԁ": "d", "ɡ": "g", "һ": "h", "ո": "n", "ս": "u", "ν": "v", "ο": "o", "α": "a", "ε": "e", "ι": "i",
+        "κ": "k", "τ": "t", "ρ": "p", "Α": "a", "Β": "b", "Ε": "e", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
+        "Ο": "o", "Ρ": "p", "Τ": "t", "Χ": "x", "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h",
+        "О": "o", "Р": "p", "С": "c", "Т": "t", "Х": "x",
+    }
+)  # fmt: skip
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
+_SPACED = re.compile(r"\b(?:\w[\s.\-_*]{1,3}){3,}\w\b")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_BASE32 = re.compile(r"[A-Z2-7]{16,}={0,6}")
+_HEX = re.compile(r"(?:0x)?((?:[0-9a-fA-F]{2}[\s:]?){8,})")
+
+
+def _views(text: str) -> list[tuple[str, bool]]:
+    plain = _normalise(text)
+    views = [(plain, False)]
+    undone = [
+        plain.translate(_LEET),
+        _SPACED.sub(lambda m: re.sub(r"[\s.\-_*]", "", m.group()), plain),
+        plain[::-1],
+        codecs.decode(plain, "rot13"),
+        urllib.parse.unquote_plus(text).lower() if "%" in text else plain,
+    ]
+    undone += [_normalise(decoded) for decoded in _decoded_payloads(text)]
+    views += [(view, True) for view in undone if view != plain]
+    return views
+
+
+def _normalise(text: str) -> str:
+    """Compatibility forms folded (full-width letters, ligatures), invisible characters dropped, look-alike
+    letters made Latin, lower case."""
+    folded = unicodedata.normalize("NFKC", text)
+    visible = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return visible.translate(_CONFUSABLES).lower()
+
+
+def _decoded_payloads(text: str) -> list[str]:
+    decoded = []
+    for match in _BASE64.finditer(text):
+        decoded.append(_printable(_b64(match.group())))
+    for match in _BASE32.finditer(text):
+        decoded.append(_printable(_b32(match.group())))
+    for match in _HEX.finditer(text):
+        digits = re.sub(r"[\s:]", "", match.group(1))
+        if len(digits) % 2 == 0:
+            decoded.append(_printable(binascii.unhexlify(digits)))
+    return [text for text in decoded if text]
+
+
+def _b64(value: str) -> bytes:
+    try:
+        return base64.b64decode(value + "=" * (-len(value) % 4), validate=False)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _b32(value: str) -> bytes:
+    try:
+        return base64.b32decode(value + "=" * (-len(value) % 8))
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _printable(data: bytes) -> str:
+    """The bytes as text when they read as text (mostly letters and spaces), else ''."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    letters = sum(c.isalpha() or c.isspace() for c in text)
+    return text if len(text) >= 8 and letters >= 0.8 * len(text) and " " in text else ""
+
+
+# --- signals ------------------------------------------------------------------------------------------------
+
+_RULES = (
+    r"(?:instructions?|rules?|guidelines?|prompts?|directives?|polic(?:y|ies)|restrictions?|programming|"
+    r"guardrails?|constraints?|safety|filters?|training|system message|orders)"
+)
+_PRIOR = (
+    r"(?:all|any|every|the|your|my|of|previous|prior|above|earlier|preceding|original|initial|existing|old|"
+    r"current|default|internal|safety|system|those|these|\s)*"
+)
+_SECRET = (
+    r"(?:system prompt|system message|initial (?:instructions|prompt)|hidden (?:instructions|prompt|rules)|"
+    r"(?:your|the) (?:instructions|prompt|rules|configuration|config)|developer (?:message|instructions)|"
+    r"(?:text|words|message|everything|instructions) (?:above|before (?:this|my)|you were given)|"
+    r"what you were told|pre-?prompt|meta-?prompt)"
+)
+
+
+def _signal(name: str, weight: float, pattern: str) -> tuple[str, float, re.Pattern[str]]:
+    return name, weight, re.compile(pattern, re.IGNORECASE | re.DOTALL)
+
+
+_SIGNALS = [
+    # instruction overrides
+    _signal(
+        "override",
+        1.2,
+        rf"\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon|discard)\b"
+        rf"{_PRIOR}\b{_RULES}",
+    ),
+    _signal(
+        "override",
+        1.0,
+        r"\b(?:new|updated|revised|real|actual|secret) (?:rules?|instructions?|orders|directives?)"
+        r"\b.{0,40}(?::|from|are|is)",
+    ),
+    _signal(
+        "override", 1.0, r"\bfrom now on\b.{0,40}\byou\b|\byou (?:are|will be) now\b|\byou are no longer\b"
+    ),
+    _signal(
+        "override",
+        0.8,
+        r"\b(?:no|without|free of|beyond) (?:any )?(?:restrictions?|limits?|limitations|filters?|"
+        r"rules|policies|guidelines|censorship|guardrails)\b",
+    ),
+    _signal(
+        "override",
+        0.9,
+        r"\b(?:developer|debug|god|admin|maintenance|unrestricted|jailbreak|jailbroken) ?mode\b",
+    ),
+    _signal("override", 0.9, r"\b(?:do not|don't|never) (?:follow|obey|apply) (?:your|the|any)\b"),
+    # fake turns and control markers
+    _signal(
+        "fake_turn",
+        1.5,
+        r"<\|?(?:im_start|im_end|system|endoftext|eot_id|start_header_id)\|?>|\[/?inst\]|<</?sys>>"
+        r"|^\s*#{2,}\s*(?:system|admin|instructions?|developer)\b|^\s*\[?(?:system|admin|developer)\]?\s*:"
+        r"|\[(?:system|admin|assistant)(?: note| message| override)?\]|</?(?:system|instructions?)>",
+    ),
+    _signal(
+        "fake_turn",
+        1.2,
+        r"\b(?:end of (?:conversation|chat|session|user (?:input|message))|conversation ended)\b"
+        r".{0,80}\b(?:new|now|next|assistant|system|instructions?)\b",
+    ),
+    _signal("fake_turn", 0.9, r"^\s*(?:assistant|ai|bot|model)\s*:"),
+    # role play
+    _signal(
+        "role_play",
+        1.2,
+        r"\b(?:dan|do anything now|stan|dude|aim|bankgpt|evil ?bot|unfiltered)\b.{0,120}"
+        r"\b(?:no|without|any|broken free|anything|restrictions?|rules)\b",
+    ),
+    _signal(
+        "role_play",
+        0.9,
+        r"\b(?:pretend|imagine|act as if|roleplay|role-play|role play|let'?s play|play a game)\b",
+    ),
+    _signal(
+        "role_play",
+        0.7,
+        r"\b(?:you are|you're|act as|behave as|become)\b (?:now )?(?:an?|the|my) "
+        r"(?:\w+ ){0,3}(?:admin(?:istrator)?|developer|hacker|employee|manager|insider|ai|bot|model|"
+        r"assistant|version|character|persona)\b",
+    ),
+    _signal(
+        "role_play",
+        0.8,
+        r"\b(?:grandm(?:a|other)|nana|granny)\b.{0,160}\b(?:card numbers?|pins?|passwords?|"
+        r"account numbers?|keys?|codes|tickets|customers?)\b",
+    ),
+    _signal(
+        "role_play",
+        0.7,
+        r"\b(?:hypothetical(?:ly)?|fiction(?:al)?|in a story|a novel|screenplay|for a movie|"
+        r"in character|stay in character)\b",
+    ),
+    # system prompt extraction
+    _signal(
+        "extraction",
+        1.2,
+        rf"\b(?:repeat|print|show|reveal|output|display|dump|leak|give me|tell me|share|"
+        rf"list|spell out|write out|copy|paste|recite|translate|summari[sz]e|paraphrase|encode|"
+        rf"what (?:are|were|is))"
+        rf"\b.{{0,40}}\b{_SECRET}",
+    ),
+    _signal(
+        "extraction",
+        1.0,
+        r"\bverbatim\b|\bword for word\b|\bstarting with ['\"]?you are\b|\bwhat were you told\b",
+    ),
+    _signal("extraction", 0.5, r"\bsystem prompt\b|\binitial instructions\b|\bhidden instructions\b"),
+    # tool calls and arguments spelled out
+    _signal(
+        "tool_smuggling",
+        1.2,
+        r"\b(?:search_knowledge_base|create_ticket|escalate_to_human|get_recent_tickets|"
+        r"function_call|tool_call|tool_choice)\b",
+    ),
+    _signal(
+        "tool_smuggling", 1.0, r"\bcustomer[_ ]?id\b\s*[:=\"']|[\"']customer_id[\"']|\bcustomer[_ ]id \w*\d"
+    ),
+    _signal(
+        "tool_smuggling",
+        0.9,
+        r"\b(?:tickets?|transactions?|details|data|records|emails?|balances?|history)\b "
+        r"(?:for|of|from|belonging to) "
+        r"(?:customer|user|client|account holder|account|another|other|all|every|"
+        r"someone)\b(?! (?:support|service))",
+    ),
+    _signal(
+        "tool_smuggling",
+        0.9,
+        r"\ball (?:customers?|users?|clients?)'?s?\b.{0,30}\b(?:emails?|data|records|tickets|"
+        r"details|numbers?|addresses)\b",
+    ),
+    _signal(
+        "tool_smuggling",
+        1.2,
+        r"\b(?:drop|delete|truncate) table\b|;\s*--|'\s*or\s*'?1'?\s*=\s*'?1|\bunion select\b",
+    ),
+    _signal(
+        "tool_smuggling",
+        0.8,
+        r"\b(?:priority|assignee|assign(?:ed)?_to|reason|role|is_admin|override)\s*=\s*\S",
+    ),
+    _signal(
+        "tool_smuggling",
+        0.8,
+        r"\b(?:my|her|his) (?:husband|wife|partner|brother|sister|son|daughter|neighbou?r|"
+        r"boss|friend|ex)'?s? (?:account|tickets|transactions|card|balance)\b.{0,60}"
+        r"\b(?:show|list|give|tell|read|get|send)\b"
+        r"|\b(?:show|list|give|tell|read|get|send)\b.{0,40}\b(?:my|her|his) (?:husband|wife|partner|"
+        r"brother|sister|son|daughter|neighbou?r|boss|friend|ex)'?s? (?:account|tickets|transactions|card|"
+        r"balance)",
+    ),
+    # instructions hidden in an article, and exfiltration
+    _signal(
+        "hidden_instruction",
+        1.3,
+        r"\b(?:note|message|instructions?) (?:to|for) (?:the )?(?:ai|assistant|"
+        r"chatbot|bot|llm|language model|model|agent)s?\b",
+    ),
+    _signal(
+        "hidden_instruction",
+        1.2,
+        r"\b(?:ai|assistant|chatbot|bot|llm|model|agent)s?\b[^.]{0,40}\b(?:reading|"
+        r"processing|that reads?|who reads?)\b.{0,40}\b(?:must|should|shall|will|ignore|tell|say)\b",
+    ),
+    _signal(
+        "hidden_instruction",
+        1.0,
+        r"\bwhen you (?:read|see|process) this\b|\bif you are an? (?:ai|assistant|"
+        r"language model|llm|bot)\b",
+    ),
+    _signal(
+        "hidden_instruction",
+        1.0,
+        r"<!--(?:(?!-->).){0,300}\b(?:assistant|ai|system|model|bot|instructions?|"
+        r"ignore|reveal|tell the customer|say)\b",
+    ),
+    _signal("exfiltration", 1.3, r"!\[[^\]]*\]\(https?://[^)]*(?:\{|%7b|\?[a-z_]+=)"),
+    _signal(
+        "exfiltration",
+        1.0,
+        r"\b(?:send|post|forward|upload|include|append)\b.{0,60}\b(?:conversation|chat|"
+        r"transcript|history|prompt|data|details)\b.{0,40}\b(?:to|at)\b.{0,10}https?://",
+    ),
+    _signal(
+        "credential_phishing",
+        0.8,
+        r"\b(?:tell|ask|instruct) (?:the )?(?:customer|user|them)\b.{0,60}\b(?:send|"
+        r"share|give|provide|reply with|email)\b.{0,30}\b(?:pin|password|card number|cvv|code|full card)",
+    ),
+    _signal(
+        "approval",
+        0.8,
+        r"\b(?:approve|authori[sz]e|issue|grant|process)\b.{0,30}\b(?:a |the |every |all )?"
+        r"(?:refunds?|credit|waivers?|exceptions?)\b.{0,40}\b(?:without|no|immediately|automatically|regardless)\b",
+    ),
+    # the same in other languages
+    _signal(
+        "translated",
+        1.2,
+        r"\bignor(?:e[rz]?|ez|a|ar|e|are|iere|ieren|uj)\b.{0,30}\b(?:instructions?|"
+        r"instrucciones|istruzioni|instruções|anweisungen|instructies|instrukcje|instruktioner|règles|reglas|"
+        r"regole|regras|regeln|regels|zasady|consignes|indicaciones)\b",
+    ),
+    _signal(
+        "translated",
+        1.2,
+        r"\b(?:oublie[zs]?|olvida|dimentica|esqueça|esquece|vergiss|vergeet|zapomnij|glöm)\b"
+        r".{0,30}\b(?:instructions?|instrucciones|istruzioni|instruções|anweisungen|instructies|instrukcje|"
+        r"instruktioner|règles|reglas|regole|regras|regeln|regels|zasady)\b",
+    ),
+    _signal(
+        "translated",
+        1.2,
+        r"\bnegeer\b|\bzignoruj\b|\bignorera\b|\bignoriere\b|\bignoriert?\b.{0,20}"
+        r"\b(?:alle|vorherigen)\b",
+    ),
+    _signal(
+        "translated",
+        1.1,
+        r"\b(?:prompt|invite|message) (?:système|systeme|del sistema|do sistema|di sistema)\b|"
+        r"\bsystem-?prompt\b|\bsystemaufforderung\b|\bsysteeminstructies\b|\bsystemprompten\b|"
+        r"\bprompt systemowy\b|\bsysteemprompt\b",
+    ),
+    _signal(
+        "translated",
+        1.0,
+        r"\bsans (?:aucune )?restrictions?\b|\bsin (?:ninguna )?restricci(?:o|ó)n(?:es)?\b|"
+        r"\bsenza (?:alcuna )?restrizion[ie]\b|\bsem (?:nenhuma )?restriç(?:ão|ões)\b|"
+        r"\bohne (?:jede |alle )?einschränkungen\b|\bzonder (?:enige )?beperkingen\b"
+        r"|\bbez (?:żadnych )?ograniczeń\b",
+    ),
+    _signal(
+        "translated",
+        1.0,
+        r"\b(?:tu es|tu sei|eres|você é|du bist|jij bent|jesteś) (?:maintenant|ora|ahora|agora|"
+        r"jetzt|nu|teraz)\b|\bà partir de maintenant\b|\ba partir de ahora\b|\bda ora in poi\b|\bab jetzt\b|"
+        r"\bvon nun an\b|\bvanaf nu\b|\bod teraz\b|\bde agora em diante\b",
+    ),
+    _signal(
+        "translated",
+        1.0,
+        r"\b(?:nouvelles règles|nuevas reglas|nuove regole|novas regras|neue regeln|"
+        r"nieuwe regels|nowe zasady)\b",
+    ),
+    _signal(
+        "translated",
+        1.0,
+        r"\b(?:autres clients|otros clientes|altri clienti|outros clientes|anderer kunden|"
+        r"andere klanten|innych klientów|andra kunders)\b",
+    ),
+    _signal(
+        "translated",
+        1.2,
+        r"忽略|无视|忽視|系统提示|系統提示|系统指令|指示を無視|システムプロンプト|"
+        r"игнорируй|игнорировать|проигнорируй|системн\w* (?:промпт|подсказк|инструкци)|забудь\w* (?:все|свои|"
+        r"предыдущ)|تجاهل|موجه النظام|تعليمات النظام|무시|시스템 프롬프트|talimatları|yok say|sistem istemi|"
+        r"निर्देशों को|अनदेखा|सिस्टम प्रॉम्प्ट",
+    ),
+    # disguise requests
+    _signal(
+        "decode_request",
+        0.6,
+        r"\b(?:decode|decrypt|deobfuscate|convert from (?:hex|base64|binary)|"
+        r"base64-?decode|rot13|reverse (?:this|the text)|read (?:it )?backwards)\b.{0,60}"
+        r"\b(?:follow|execute|do|"
+        r"obey|run|act on|apply)\b",
+    ),
+]

@@ -1,0 +1,149 @@
+"""The prompt-injection model: trained once into SCREENING_MODEL_DIR, loaded once per process."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from agent.routing.training_data import DEFAULT_DATA_DIR
+from agent.search.vectors import static_embedder
+
+from . import injection
+
+CORPUS = "injection/train.jsonl"
+SIGNAL_NAMES = tuple(sorted({name for name, _, _ in injection._SIGNALS}))
+SIGNAL_SCALE = 2.0  # signals as features: weighed against thousands of n-grams
+
+
+@dataclass
+class InjectionModel:
+    words: TfidfVectorizer
+    characters: TfidfVectorizer
+    classifier: LogisticRegression
+
+    def verdict(self, text: str) -> injection.Verdict:
+        return self.verdicts([text])[0]
+
+    def verdicts(self, texts: list[str]) -> list[injection.Verdict]:
+        """One verdict per text; many at once cost far less each than one by one."""
+        if not texts:
+            return []
+        found = [injection.signals(text) for text in texts]
+        probabilities = self.classifier.predict_proba(self._features(texts, found))[:, 1]
+        return [
+            injection.Verdict(score >= injection.THRESHOLD, score, tuple(sorted(weights)))
+            for score, weights in zip((round(float(p), 4) for p in probabilities), found, strict=True)
+        ]
+
+    def _features(self, texts: list[str], found: list[dict[str, float]]) -> sp.csr_matrix:
+        documents = [_document(text) for text in texts]
+        vectors = static_embedder().embed(documents)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+        named = np.array(
+            [
+                [weights.get(name, 0.0) for name in SIGNAL_NAMES] + [injection.signal_score(weights)]
+                for weights in found
+            ]
+        )
+        return sp.hstack(
+            [
+                self.words.transform(documents),
+                self.characters.transform(documents),
+                sp.csr_matrix(named * SIGNAL_SCALE),
+                sp.csr_matrix(vectors),
+            ]
+        ).tocsr()
+
+    @classmethod
+    def train(cls, data_dir: Path = DEFAULT_DATA_DIR) -> InjectionModel:
+        texts, labels, weights = training_examples(data_dir)
+        documents = [_document(text) for text in texts]
+        model = cls(
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=50_000),
+            TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_features=100_000
+            ),
+            LogisticRegression(C=16.0, max_iter=3000, class_weight="balanced"),
+        )
+        model.words.fit(documents)
+        model.characters.fit(documents)
+        features = model._features(texts, [injection.signals(text) for text in texts])
+        model.classifier.fit(features, labels, sample_weight=weights)
+        return model
+
+
+def _document(text: str) -> str:
+    """Every view of the text, once each: what the model reads."""
+    return " \n ".join(dict.fromkeys(view for view, _ in injection._views(text)))
+
+
+def training_examples(data_dir: Path = DEFAULT_DATA_DIR) -> tuple[list[str], list[int], list[float]]:
+    """The corpus's attacks and look-alikes, then a fixed sample of ordinary banking and other questions."""
+    rows = [json.loads(line) for line in (data_dir / CORPUS).read_text(encoding="utf-8").splitlines() if line]
+    texts = [row["text"] for row in rows]
+    labels = [int(row["attack"]) for row in rows]
+    weights = [injection.CORPUS_WEIGHT] * len(rows)
+    sample = random.Random(0)
+    with (data_dir / "banking77" / "train.csv").open(encoding="utf-8", newline="") as lines:
+        banking = [row["text"] for row in csv.DictReader(lines)]
+    clinc = json.loads((data_dir / "clinc150" / "train.json").read_text(encoding="utf-8"))
+    other = [text for text, _ in clinc["train"] + clinc["oos_train"]]
+    extra = sample.sample(banking, injection.EXTRA_BENIGN["banking77"])
+    extra += sample.sample(other, injection.EXTRA_BENIGN["clinc150"])
+    return texts + extra, labels + [0] * len(extra), weights + [1.0] * len(extra)
+
+
+# --- saved once, loaded once per process ---------------------------------------------------------------
+
+_model: InjectionModel | None = None
+_lock = threading.Lock()
+
+
+def get_model() -> InjectionModel:
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                from django.conf import settings
+
+                _model = load_or_train(Path(settings.SCREENING_MODEL_DIR))
+    return _model
+
+
+def load_or_train(directory: Path, data_dir: Path = DEFAULT_DATA_DIR) -> InjectionModel:
+    """The model saved in `directory` if it was trained from the current data by the current code; else
+    train it, save it there and return it. A file lock keeps several processes from training at once."""
+    from agent.routing.shared import _directory_lock
+
+    wanted = {"model_version": injection.MODEL_VERSION, "fingerprint": fingerprint(data_dir)}
+    with _directory_lock(directory):
+        saved = directory / "injection.joblib"
+        metadata = directory / "injection.json"
+        if saved.exists() and metadata.exists() and json.loads(metadata.read_text()) == wanted:
+            loaded: InjectionModel = joblib.load(saved)
+            return loaded
+        model = InjectionModel.train(data_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        joblib.dump(model, saved)
+        metadata.write_text(json.dumps(wanted))
+        return model
+
+
+def fingerprint(data_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for name in (CORPUS, "banking77/train.csv", "clinc150/train.json"):
+        digest.update((data_dir / name).read_bytes())
+    digest.update(json.dumps(injection.EXTRA_BENIGN, sort_keys=True).encode())
+    return digest.hexdigest()
