@@ -27,6 +27,7 @@ from agent.models import (
     KnowledgeArticle,
     LanguageModel,
     Message,
+    SensitiveDataReveal,
     ThresholdPolicy,
     Ticket,
 )
@@ -42,17 +43,23 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 class MessageInline(admin.TabularInline):
+    """Messages masked, as reviewers see them: the review page reveals a message, with a record of it."""
+
     model = Message
     extra = 0
-    fields = ["role", "text", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = ["role", "masked_text", "created_at"]
+    readonly_fields = ["role", "masked_text", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
     list_display = ["public_id", "customer", "status", "agent_version", "updated_at"]
     list_filter = ["status", "agent_version", "created_at"]
-    search_fields = ["public_id", "customer__external_id", "customer__name", "messages__text"]
+    search_fields = ["public_id", "customer__external_id", "customer__name", "messages__redacted_text"]
     raw_id_fields = ["customer"]
     inlines = [MessageInline]
 
@@ -61,12 +68,36 @@ class ConversationAdmin(admin.ModelAdmin):
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["conversation", "role", "short_text", "created_at"]
     list_filter = ["role", "created_at"]
-    search_fields = ["text", "conversation__public_id"]
+    search_fields = ["redacted_text", "conversation__public_id"]
     raw_id_fields = ["conversation"]
+    fields = ["conversation", "role", "masked_text", "pii", "draft", "created_at"]
+    readonly_fields = ["conversation", "role", "masked_text", "pii", "draft", "created_at"]
 
     @admin.display(description="text")
     def short_text(self, obj: Message) -> str:
-        return obj.text[:80]
+        return obj.masked_text[:80]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(SensitiveDataReveal)
+class SensitiveDataRevealAdmin(admin.ModelAdmin):
+    """The record of every reveal of a customer's message: read only."""
+
+    list_display = ["revealed_at", "user", "message"]
+    list_filter = ["revealed_at"]
+    search_fields = ["user__username", "message__conversation__public_id"]
+    readonly_fields = ["revealed_at", "user", "message"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 class ArticleRevisionInline(admin.TabularInline):

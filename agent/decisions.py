@@ -24,8 +24,11 @@ def decide(
     policy: Policy,
     tool_failure: str = "",
     handed_over: bool = False,
+    injection: bool = False,
 ) -> tuple[Decision, str]:
     """Escalate what a human must handle; auto-send at or above the threshold; review everything else."""
+    if injection:
+        return Decision.ESCALATE, "the message reads as instructions to the assistant"
     if wants_human:
         return Decision.ESCALATE, "the customer asked for a human"
     if not in_scope:

@@ -27,6 +27,8 @@ from agent.llm import ToolTurn, get_llm_client
 from agent.policies import policy_for
 from agent.routing import Route, Router, get_router
 from agent.scoring import score_draft
+from agent.screening.injection import Verdict
+from agent.screening.injection import detect as detect_injection
 from agent.state import Passage, TurnState
 from agent.tool_loop import converse_with_tools
 from agent.tools.registry import ToolContext
@@ -68,6 +70,11 @@ def _classified(router: Router, text: str) -> Route:
     return router.classify_one(text)
 
 
+@lru_cache(maxsize=4096)  # like routing: a question asked again is read once per worker
+def _injection_verdict(text: str) -> Verdict:
+    return detect_injection(text)
+
+
 def classify(text: str) -> Route:
     """The routing model's verdict on `text`, computed once for both the guard and the route step."""
     return _classified(get_router(), text)
@@ -82,12 +89,16 @@ def intent_policy(state: TurnState) -> Policy:
 
 
 def guard(state: TurnState, ctx: StepContext) -> dict[str, Any]:
-    """Is this a question for the bank's support desk at all, and does the customer want a human?"""
+    """Is this a question for the bank's support desk at all, does the customer want a human, and does the
+    text try to instruct the assistant? An attempt goes to a person and never reaches the LLM."""
     route = classify(state.text)
+    verdict = _injection_verdict(state.text)
     return {
         "in_scope": route.in_scope,
         "scope_score": route.scope_score,
         "wants_human": wants_human(state.text),
+        "injection": verdict.injection,
+        "injection_score": verdict.score,
     }
 
 
@@ -269,6 +280,7 @@ def decide(state: TurnState, ctx: StepContext) -> dict[str, Any]:
     decision, reason = decide_rule(
         in_scope=state.in_scope,
         wants_human=state.wants_human,
+        injection=state.injection,
         tool_failure=state.tool_failure,
         handed_over=bool(state.handover_ticket),
         has_draft=bool(state.draft),
@@ -305,7 +317,7 @@ def after_recall(state: TurnState) -> Literal["retrieve", "score"]:
 
 
 def after_guard(state: TurnState) -> Literal["route", "decide"]:
-    return "route" if state.in_scope and not state.wants_human else "decide"
+    return "route" if state.in_scope and not state.wants_human and not state.injection else "decide"
 
 
 def after_route(state: TurnState) -> Literal["recall", "decide"]:

@@ -44,7 +44,9 @@ def deliver(
 ) -> Message:
     """Add a message for the customer (the answer from `draft`, if given) to the conversation and set its
     status; the page hears at once."""
-    message = Message.objects.create(conversation=conversation, role=role, text=text, draft=draft)
+    message = Message(conversation=conversation, role=role, text=text, draft=draft)
+    message.screen()  # a reviewer's edit may quote the customer's data back
+    message.save()
     set_conversation_status(conversation, status)
     return message
 
@@ -55,7 +57,7 @@ def open_handover_ticket(*, message: Message, intent: str, reason: str) -> str:
     system failed for good ("" is returned): the hand-over goes on without a reference."""
     from agent.tools.support import support_runner
 
-    question = message.text
+    question = message.masked_text  # a ticket leaves the message store: masked, as everywhere else
     subject = question if len(question) <= 80 else question[:79] + "…"
     conversation = message.conversation
 
@@ -140,7 +142,7 @@ def remember_answer(draft: Draft) -> None:
     versions = {p["article_id"]: p["version"] for p in state.get("passages", []) if p["article_id"] in cited}
     if not versions:  # an answer no article grounds could never be retired by an article edit
         return
-    question, intent, text, draft_id = draft.message.text, draft.intent, draft.text, draft.pk
+    question, intent, text, draft_id = draft.message.masked_text, draft.intent, draft.text, draft.pk
     cache = get_response_cache()
 
     def store() -> None:

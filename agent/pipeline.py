@@ -169,7 +169,7 @@ def run_agent(*, message: Message) -> Draft:
     version = conversation.agent_version or default_agent_version()
     run = AgentRun(message=message, agent_version=version)
     state = TurnState(
-        text=message.text,
+        text=message.masked_text,  # the LLM, the trace and the cache key never see the customer's data
         customer_id=conversation.customer_id,
         conversation_id=conversation.pk,
         draft_settings=DraftSettings(

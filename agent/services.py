@@ -33,7 +33,9 @@ def store_customer_message(*, conversation: Conversation, text: str) -> Message:
         raise InvalidMessage("Please type a message.")
     if len(text) > MAX_MESSAGE_CHARS:
         raise InvalidMessage(f"Please keep messages under {MAX_MESSAGE_CHARS} characters.")
-    message = Message.objects.create(conversation=conversation, role=Message.Role.CUSTOMER, text=text)
+    message = Message(conversation=conversation, role=Message.Role.CUSTOMER, text=text)
+    message.screen()  # the masked text is what everything after the message store reads
+    message.save()
     set_conversation_status(conversation, Conversation.Status.OPEN)
     return message
 

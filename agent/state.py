@@ -48,6 +48,8 @@ class TurnState:
     in_scope: bool = True
     scope_score: float = 1.0
     wants_human: bool = False
+    injection_score: float = 0.0  # how much the text reads as instructions to the model (agent.screening)
+    injection: bool = False
     # route
     intent: str = ""
     intent_confidence: float = 0.0

@@ -12,7 +12,7 @@ def trace_json(draft: Draft) -> dict[str, Any]:
     run = draft.run
     state = run.final_state or {}
     return {
-        "question": draft.message.text,
+        "question": draft.message.masked_text,
         "in_scope": state.get("in_scope"),
         "scope_score": state.get("scope_score"),
         "intent": draft.intent,

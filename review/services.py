@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agent import events
-from agent.models import ConfidenceCalibration, Conversation, Draft, Message
+from agent.models import ConfidenceCalibration, Conversation, Draft, Message, SensitiveDataReveal
 from agent.outcomes import (
     deliver,
     hand_over,
@@ -158,6 +158,17 @@ def _apply(*, draft: Draft, action: str, final_text: str, send_as: str | None) -
     return handover_status
 
 
+@transaction.atomic
+def reveal_message(*, message_id: int, user: Any) -> Message | None:
+    """The message as written, with the reveal recorded; None if there is no such message. The caller has
+    checked the permission."""
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None:
+        return None
+    SensitiveDataReveal.objects.create(message=message, user=user)
+    return message
+
+
 def _locked(draft: Draft) -> Draft:
     """The draft's row, locked for this transaction, which must still be waiting for review."""
     locked = (
@@ -213,7 +224,7 @@ def _record_evaluation_case(decision: ReviewDecision) -> EvaluationCase:
     version = draft.run.agent_version
     return EvaluationCase.objects.create(
         decision=decision,
-        question=draft.message.text,
+        question=draft.message.masked_text,
         context=[
             {"article_id": p["article_id"], "title": p["title"], "version": p["version"]} for p in passages
         ],

@@ -8,5 +8,6 @@ urlpatterns = [
     path("drafts/<int:draft_id>/", views.draft_detail, name="draft"),
     path("drafts/<int:draft_id>/decide/", views.decide, name="decide"),
     path("drafts/<int:draft_id>/release/", views.release, name="release"),
+    path("messages/<int:message_id>/reveal/", views.reveal, name="reveal"),
     path("evaluation-cases.jsonl", views.export_evaluation_cases, name="export"),
 ]

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -83,6 +84,7 @@ def _render_detail(
         "mine": claim is not None and claim.reviewer_id == request.user.pk,
         "problem": problem,
         "decided": getattr(draft, "review_decision", None),
+        "can_reveal": request.user.has_perm("agent.reveal_message"),
     }
     return render(request, "review/draft.html", context, status=status)
 
@@ -122,6 +124,19 @@ def decide(request: HttpRequest, draft_id: int) -> HttpResponse:
 def release(request: HttpRequest, draft_id: int) -> HttpResponse:
     services.release_claim(draft=_get_draft_for_reviewer(draft_id), reviewer=request.user)
     return redirect("review:queue")
+
+
+@reviewer_required
+@require_POST
+def reveal(request: HttpRequest, message_id: int) -> HttpResponse:
+    """A customer's message as written, for a reviewer allowed to see its sensitive data; every reveal is
+    recorded (who, which message, when) and shown in admin."""
+    if not request.user.has_perm("agent.reveal_message"):
+        raise PermissionDenied("Revealing a customer's sensitive data needs the reveal permission.")
+    message = services.reveal_message(message_id=message_id, user=request.user)
+    if message is None:
+        raise Http404("No such message.")
+    return render(request, "review/draft.html#message-text", {"message": message, "revealed": True})
 
 
 @reviewer_required

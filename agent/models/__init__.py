@@ -1,6 +1,6 @@
 from .cache import CachedResponse
 from .calibration import ConfidenceCalibration
-from .conversations import Conversation, Customer, Message, Ticket
+from .conversations import Conversation, Customer, Message, SensitiveDataReveal, Ticket
 from .drafts import Draft, ThresholdPolicy
 from .experiments import Experiment, ExperimentArm
 from .feedback import AnswerFeedback, ConversationRating
@@ -24,6 +24,7 @@ __all__ = [
     "KnowledgeArticle",
     "KnowledgePassage",
     "KnowledgeSource",
+    "SensitiveDataReveal",
     "PassageVector",
     "LanguageModel",
     "Message",

@@ -12,7 +12,7 @@ class CachedResponse(models.Model):
         max_length=64, unique=True, help_text="SHA-256 of the intent and the normalised question."
     )
     intent = models.CharField(max_length=64, blank=True, db_index=True)
-    question = models.TextField(help_text="The customer's question, as asked.")
+    question = models.TextField(help_text="The customer's question, its sensitive data masked.")
     text = models.TextField(help_text="The answer that was sent.")
     article_versions = models.JSONField(
         default=dict, help_text="Knowledge article id -> the version the answer used."

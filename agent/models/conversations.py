@@ -1,6 +1,7 @@
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 
@@ -61,7 +62,11 @@ class Message(models.Model):
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=10, choices=Role.choices)
-    text = models.TextField()
+    text = models.TextField(help_text="As written: read only here, by the customer, and by a reveal.")
+    # The text with sensitive data masked (agent.screening.pii), and where the masked values were: what the
+    # LLM, traces, logs, caches, tickets, evaluation cases and reviewers read.
+    redacted_text = models.TextField(blank=True, default="")
+    pii = models.JSONField(default=list, blank=True, help_text='[{"type", "start", "end"}] in the text.')
     # for an answer: the draft it was sent from (as drafted, edited or replaced by a reviewer)
     draft = models.ForeignKey(
         "agent.Draft", null=True, blank=True, on_delete=models.SET_NULL, related_name="sent_messages"
@@ -70,9 +75,41 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        permissions = [("reveal_message", "Can reveal the sensitive data masked in a customer's message")]
 
     def __str__(self) -> str:
-        return f"{self.role}: {self.text[:60]}"
+        return f"{self.role}: {self.masked_text[:60]}"
+
+    @property
+    def masked_text(self) -> str:
+        """The text with its sensitive data masked; masked now for rows stored before screening."""
+        if self.redacted_text or not self.text:
+            return self.redacted_text
+        from agent.screening.pii import mask
+
+        return mask(self.text)
+
+    def screen(self) -> None:
+        """Find and mask the text's sensitive data (before saving)."""
+        from agent.screening.pii import find, mask
+
+        findings = find(self.text)
+        self.redacted_text = mask(self.text, findings)
+        self.pii = [finding.as_json() for finding in findings]
+
+
+class SensitiveDataReveal(models.Model):
+    """Who saw a customer's message unmasked, and when."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reveals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reveals")
+    revealed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-revealed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} revealed message {self.message_id} at {self.revealed_at:%Y-%m-%d %H:%M}"
 
 
 class Ticket(models.Model):

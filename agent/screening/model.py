@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import random
 import threading
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import joblib
@@ -33,7 +37,38 @@ class InjectionModel:
     classifier: LogisticRegression
 
     def verdict(self, text: str) -> injection.Verdict:
-        return self.verdicts([text])[0]
+        """One text's verdict: the same probability as `verdicts`, computed as the linear model it is, without
+        scikit-learn's per-call checks (~0.5 ms instead of ~1.5 ms, on the path of every message)."""
+        found = injection.signals(text)
+        document = _document(text)
+        parts = self._parts()
+        logit = parts.intercept
+        logit += _tfidf_dot(parts.words, document)
+        logit += _tfidf_dot(parts.characters, document)
+        named = [found.get(name, 0.0) for name in SIGNAL_NAMES] + [injection.signal_score(found)]
+        logit += float(np.dot(parts.signal_weights, named)) * SIGNAL_SCALE
+        vector = static_embedder().embed([document])[0]
+        norm = float(np.linalg.norm(vector))
+        if norm > 0:
+            logit += float(np.dot(parts.embedding_weights, vector)) / norm
+        score = round(1 / (1 + math.exp(-logit)), 4)
+        return injection.Verdict(score >= injection.THRESHOLD, score, tuple(sorted(found)))
+
+    def _parts(self) -> _LinearParts:
+        parts: _LinearParts | None = getattr(self, "_linear", None)
+        if parts is None:
+            coefficients = self.classifier.coef_[0]
+            words, characters = len(self.words.vocabulary_), len(self.characters.vocabulary_)
+            signals_end = words + characters + len(SIGNAL_NAMES) + 1
+            parts = _LinearParts(
+                intercept=float(self.classifier.intercept_[0]),
+                words=_Block(self.words, coefficients[:words]),
+                characters=_Block(self.characters, coefficients[words : words + characters]),
+                signal_weights=coefficients[words + characters : signals_end],
+                embedding_weights=coefficients[signals_end:],
+            )
+            self._linear = parts
+        return parts
 
     def verdicts(self, texts: list[str]) -> list[injection.Verdict]:
         """One verdict per text; many at once cost far less each than one by one."""
@@ -82,6 +117,43 @@ class InjectionModel:
         features = model._features(texts, [injection.signals(text) for text in texts])
         model.classifier.fit(features, labels, sample_weight=weights)
         return model
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One TF-IDF vectorizer with the classifier's weights for its features."""
+
+    vectorizer: TfidfVectorizer
+    weights: np.ndarray
+
+    @cached_property
+    def analyzer(self) -> Callable[[str], list[str]]:
+        analyzer: Callable[[str], list[str]] = self.vectorizer.build_analyzer()
+        return analyzer
+
+
+@dataclass(frozen=True)
+class _LinearParts:
+    intercept: float
+    words: _Block
+    characters: _Block
+    signal_weights: np.ndarray
+    embedding_weights: np.ndarray
+
+
+def _tfidf_dot(block: _Block, document: str) -> float:
+    """The classifier's weights · the document's sublinear, L2-normalised TF-IDF vector (as the vectorizer
+    would make it)."""
+    vocabulary, idf = block.vectorizer.vocabulary_, block.vectorizer.idf_
+    values: dict[int, float] = {}
+    for term, count in Counter(block.analyzer(document)).items():
+        column = vocabulary.get(term)
+        if column is not None:
+            values[column] = (1 + math.log(count)) * idf[column]
+    norm = math.sqrt(sum(value * value for value in values.values()))
+    if not norm:
+        return 0.0
+    return sum(float(block.weights[column]) * value for column, value in values.items()) / norm
 
 
 def _document(text: str) -> str:
