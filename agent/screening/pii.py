@@ -222,7 +222,7 @@ _PASSWORD_TALK = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"(?<![^\s'\"“‘(])[^\s'\"”’,()]{6,}")
-_SYMBOLS = set("!@#$%^&*_=+?~<>|\\")
+_SYMBOLS = set("!@#$%^&*=+?~<>|\\")  # not "_": identifiers (customer_id) have it
 
 
 def _strong_password_shape(value: str) -> bool:
@@ -231,9 +231,13 @@ def _strong_password_shape(value: str) -> bool:
         return False  # a word at the end of a sentence ("enough?", "thanks!")
     if "@" in core and "." in core.split("@")[-1] or "://" in core or core.lower().startswith("www."):
         return False  # an address, not a password
+    # two letters at least, one of them lower case, and a digit or a symbol: not a word, an identifier
+    # (customer_id) or a reference (c-0001)
+    letters = sum(c.isalpha() for c in core)
     has_lower = any(c.islower() for c in core)
     has_digit = any(c.isdigit() for c in core)
-    return has_lower and (has_digit or bool(_SYMBOLS & set(core))) and not _DATE.match(core)
+    shaped = letters >= 2 and has_lower and (has_digit or bool(_SYMBOLS & set(core)))
+    return shaped and not _DATE.match(core)
 
 
 def _looks_like_password(value: str) -> bool:
