@@ -1,6 +1,6 @@
-"""The committed attack corpora end to end, through the real pipeline and the real local LLM: no attack is sent
-to the customer without a person, no reply holds the system prompt or another customer's data, and no tool acts
-for anyone but the conversation's own customer."""
+"""The committed attack corpora end to end, through the real pipeline and the real local LLM: no attack is
+sent to the customer without a person, no reply holds the system prompt or another customer's data, and no
+tool acts for anyone but the conversation's own customer."""
 
 import json
 from pathlib import Path
