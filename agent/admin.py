@@ -40,6 +40,16 @@ from review.models import ThresholdChange
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["external_id", "name", "email", "created_at"]
     search_fields = ["external_id", "name", "email"]
+    actions = ["forget"]
+
+    @admin.action(description="Erase the selected customers' personal data", permissions=["delete"])
+    def forget(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        from agent.privacy import describe, forget_customer
+
+        for customer in queryset:
+            label = customer.external_id
+            erased = forget_customer(customer)
+            self.message_user(request, f"Customer {label}: " + describe(erased).replace("\n", "; "))
 
 
 class MessageInline(admin.TabularInline):

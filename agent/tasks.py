@@ -1,7 +1,11 @@
+import logging
+
 from celery import shared_task
 
 from agent.models import Message
 from agent.pipeline import run_agent
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -25,3 +29,14 @@ def purge_expired_cache_task() -> int:
     from agent.cache import get_response_cache
 
     return get_response_cache().purge_expired()
+
+
+@shared_task
+def enforce_retention_task() -> dict[str, int]:
+    """Periodic: erase the personal data of conversations older than RETENTION_DAYS."""
+    from agent.privacy import enforce_retention
+
+    erased = enforce_retention()
+    if erased:
+        logger.info("retention: erased %s", dict(erased))
+    return dict(erased)

@@ -133,7 +133,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_BEAT_SCHEDULE = {
     "requeue-waiting-messages": {"task": "agent.tasks.requeue_waiting_messages_task", "schedule": 60.0},
     "purge-expired-cache": {"task": "agent.tasks.purge_expired_cache_task", "schedule": 3600.0},
+    "enforce-retention": {"task": "agent.tasks.enforce_retention_task", "schedule": 3600.0},
 }
+# Conversations untouched for this many days have their personal data erased (agent.privacy); 0 keeps them.
+RETENTION_DAYS = env_int("RETENTION_DAYS", 365)
 
 # The language model: any OpenAI-compatible endpoint. Without OPENAI_BASE_URL the agent talks to the local
 # llama.cpp server that `manage.py serve_llm` starts on loopback.

@@ -7,7 +7,8 @@ import json
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from agent.models import AgentStep, CachedResponse, Draft, SensitiveDataReveal, ThresholdPolicy, Ticket
+from agent.cache import get_response_cache
+from agent.models import AgentStep, Draft, SensitiveDataReveal, ThresholdPolicy, Ticket
 from agent.pipeline import run_agent
 from agent.services import store_customer_message
 from review.models import EvaluationCase
@@ -23,10 +24,11 @@ def ask(conversation, text):
 
 
 def test_the_message_store_keeps_the_text_and_everything_else_reads_it_masked(
-    demo_bank, conversation, local_llm
+    demo_bank, conversation, local_llm, django_capture_on_commit_callbacks
 ):
     ThresholdPolicy.objects.update(auto_send_threshold=0.0)
-    draft = ask(conversation, QUESTION)
+    with django_capture_on_commit_callbacks(execute=True):  # Redis caches an answer once it is committed
+        draft = ask(conversation, QUESTION)
     message = draft.message
     assert message.text == QUESTION
     assert message.redacted_text == (
@@ -38,8 +40,9 @@ def test_the_message_store_keeps_the_text_and_everything_else_reads_it_masked(
     )
     assert "[CARD_NUMBER]" in stored and "1111" not in stored and "4821" not in stored
     assert draft.decision == "auto_send"
-    cached = CachedResponse.objects.get()
-    assert "[CARD_NUMBER]" in cached.question and "1111" not in cached.question
+    cached = get_response_cache().lookup(question=message.redacted_text, intent=draft.intent)
+    assert cached is not None and cached.text == draft.text  # keyed by the masked question
+    assert get_response_cache().lookup(question=QUESTION, intent=draft.intent) is None
 
 
 def test_a_hand_over_ticket_carries_the_masked_question(demo_bank, conversation, local_llm):

@@ -150,6 +150,17 @@ class ResponseCache(abc.ABC):
         )
         self._save(entry, query_vector(normalised).astype(np.float32), ttl_seconds())
 
+    def forget_answers(self, answers: list[tuple[str, str, int]]) -> int:
+        """Remove the entries stored from these sent answers, given as (masked question, intent, draft id);
+        an entry for the same question stored from another customer's answer stays. Returns how many."""
+        removed = 0
+        for question, intent, draft_id in answers:
+            key = exact_key(normalised=normalise_question(question), intent=intent)
+            entry = self._entry(key)
+            if entry is not None and entry.source_draft_id == draft_id:
+                removed += self._remove([key])
+        return removed
+
     @abc.abstractmethod
     def invalidate_article(self, article_id: int) -> int:
         """Remove every entry that used the article; returns how many were removed."""
