@@ -10,4 +10,9 @@
     socket.onclose = () => { setTimeout(connect, delay); delay = Math.min(delay * 2, 30000); };
   }
   connect();
+  // a sent message leaves the box empty (an htmx hx-on attribute would need eval, which the CSP refuses)
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail.elt;
+    if (event.detail.successful && form.matches && form.matches("form[hx-post]")) form.reset();
+  });
 })();

@@ -66,3 +66,36 @@ def test_a_malformed_value_names_its_variable(monkeypatch, helper, value):
     monkeypatch.setenv("X_BAD", value)
     with pytest.raises(ImproperlyConfigured, match="X_BAD"):
         helper("X_BAD", "0")
+
+
+def test_production_settings_send_pages_over_https_only_with_secure_cookies():
+    printed = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS,"
+        " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.X_FRAME_OPTIONS)",
+        env=PRODUCTION,
+    )
+    assert printed.stdout.strip().splitlines()[-1].split() == [
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "DENY",
+    ], printed.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/chat/", "/widget/demo/", "/admin/login/", "/review/", "/widget/api/conversation/"]
+)
+def test_every_response_carries_the_security_headers(client, path):
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"  # no inline script, no eval
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"

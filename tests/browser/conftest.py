@@ -189,11 +189,19 @@ FAILED = pytest.StashKey[bool]()
 def new_context(
     browser: Browser, server_url: str, artifacts: Path, request: pytest.FixtureRequest
 ) -> Iterator[Callable[[str], BrowserContext]]:
-    """A fresh browser context (own cookies, own session) per person; closed after the test."""
+    """A fresh browser context (own cookies, own session) per person; closed after the test, which fails if
+    any page broke the Content-Security-Policy (the pages must work without inline script or eval)."""
     contexts: dict[str, BrowserContext] = {}
+    refused: list[str] = []
 
     def make(person: str) -> BrowserContext:
         context = browser.new_context(base_url=server_url, viewport={"width": 1280, "height": 900})
+        context.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         context.set_default_timeout(30_000)
         context.set_default_navigation_timeout(90_000)
         contexts[person] = context
@@ -208,6 +216,7 @@ def new_context(
                     path=artifacts / f"{request.node.name}-FAILED-{person}-{number}.png", full_page=True
                 )
         context.close()
+    assert refused == [], f"pages broke the Content-Security-Policy: {refused}"
 
 
 @pytest.fixture
