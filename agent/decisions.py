@@ -25,6 +25,7 @@ def decide(
     tool_failure: str = "",
     handed_over: bool = False,
     injection: bool = False,
+    withheld_context: bool = False,
 ) -> tuple[Decision, str]:
     """Escalate what a human must handle; auto-send at or above the threshold; review everything else."""
     if injection:
@@ -41,6 +42,8 @@ def decide(
         return Decision.ESCALATE, "the assistant handed the conversation to a human"
     if not has_draft:
         return Decision.ESCALATE, "no knowledge-base article to ground an answer"
+    if withheld_context:
+        return Decision.REVIEW, "an article found reads as instructions to the assistant (withheld)"
     if confidence >= policy.auto_send_threshold:
         return Decision.AUTO_SEND, f"confidence {confidence:.2f} ≥ threshold {policy.auto_send_threshold:.2f}"
     return Decision.REVIEW, f"confidence {confidence:.2f} < threshold {policy.auto_send_threshold:.2f}"

@@ -151,7 +151,17 @@ def retrieve(state: TurnState, ctx: StepContext) -> dict[str, Any]:
         )
         for h in result.content
     )
-    return {"passages": passages}
+    # Article text is data too: a passage that reads as instructions to the assistant never reaches the LLM,
+    # and the turn goes to a person (who can tell the editors).
+    withheld = tuple(p.article_id for p in passages if _reads_as_instructions(p.text))
+    if withheld:
+        passages = tuple(p for p in passages if p.article_id not in withheld)
+    return {"passages": passages, "withheld_article_ids": withheld}
+
+
+@lru_cache(maxsize=20_000)  # a passage is read once per worker until it changes
+def _reads_as_instructions(text: str) -> bool:
+    return detect_injection(text).injection
 
 
 def recall(state: TurnState, ctx: StepContext) -> dict[str, Any]:
@@ -281,6 +291,7 @@ def decide(state: TurnState, ctx: StepContext) -> dict[str, Any]:
         in_scope=state.in_scope,
         wants_human=state.wants_human,
         injection=state.injection,
+        withheld_context=bool(state.withheld_article_ids),
         tool_failure=state.tool_failure,
         handed_over=bool(state.handover_ticket),
         has_draft=bool(state.draft),

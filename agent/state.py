@@ -57,6 +57,7 @@ class TurnState:
     # retrieve
     passages: tuple[Passage, ...] = ()
     tool_failure: str = ""  # a tool the turn could not do without failed after its attempts
+    withheld_article_ids: tuple[int, ...] = ()  # found, but their text reads as instructions to the assistant
     # draft
     draft: str = ""
     draft_model: str = ""
