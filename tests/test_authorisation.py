@@ -85,6 +85,7 @@ MATRIX = [
     ("GET", "/chat/", None, (200, 200, 200, 200, 200)),  # the demo page: each visitor gets their own chat
     ("POST", "/chat/new/", {}, (302, 302, 302, 302, 302)),
     ("GET", "/widget/demo/", None, (200, 200, 200, 200, 200)),
+    ("GET", "/widget/api/openapi.json", None, (200, 200, 200, 200, 200)),  # the API's public description
     ("POST", "/widget/api/conversations/", {}, (201, 201, 201, 201, 201)),
     ("GET", "/widget/api/conversation/", None, (401, 200, 200, 401, 401)),
     ("POST", "/widget/api/messages/", {"text": "hello"}, (401, 202, 202, 401, 401)),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from widget import api, views
+from widget import api, openapi, views
 
 urlpatterns = [
     path("demo/", views.demo, name="widget_demo"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/human/", api.talk_to_human, name="widget_talk_to_human"),
     path("api/feedback/", api.feedback, name="widget_feedback"),
     path("api/rating/", api.rating, name="widget_rating"),
+    path("api/openapi.json", openapi.openapi, name="widget_openapi"),
 ]
