@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from agent.local_llm import LocalLLMServer, LocalModelMissing, server_is_up
 from agent.management.commands.serve_llm import interrupt
 from agent.routing import get_router
+from agent.screening.model import get_model as get_screening_model
 
 
 class Command(BaseCommand):
@@ -34,8 +35,9 @@ class Command(BaseCommand):
                 server.start(log_path=settings.VAR_DIR / "llm-server.log")
             except (LocalModelMissing, RuntimeError, TimeoutError) as error:
                 raise CommandError(str(error)) from error
-        self.stdout.write("Loading the routing models…")
+        self.stdout.write("Loading the routing and screening models…")
         get_router()
+        get_screening_model()  # trained once (~11 s) here rather than on the first customer's message
         base = f"http://{options['addr']}:{options['port']}"
         lines = [
             "",
