@@ -210,3 +210,29 @@ def test_a_customers_script_tag_shows_as_text_on_the_reviewers_pages(
     snap(customer, "3-customer-page")
 
     assert reviewer_dialogs == [] and customer_dialogs == []
+
+
+def test_a_reviewer_sees_a_card_number_masked_and_a_permitted_one_reveals_it(
+    drafts_go_to_review, alice, new_context, snap
+):
+    from django.contrib.auth.models import Permission
+
+    from agent.models import SensitiveDataReveal
+
+    alice.user_permissions.add(Permission.objects.get(codename="reveal_message"))
+    alice_page = login_reviewer(new_context("alice"), alice)
+    customer, _ = open_chat(new_context("customer"))
+    card = "4111 1111 1111 1111"
+    ask(customer, f"{QUESTION} My card is {card}.")
+    draft_id = wait_for_draft(alice_page, "[CARD_NUMBER]")
+    assert card not in alice_page.content()
+    open_draft(alice_page, draft_id)
+    message = alice_page.locator("li.message.customer").first
+    expect(message).to_contain_text("My card is [CARD_NUMBER].")
+    snap(alice_page, "1-masked")
+
+    message.get_by_role("button", name="Reveal (recorded)").click()
+    expect(message).to_contain_text(f"My card is {card}.")
+    expect(message.get_by_role("button", name="Reveal (recorded)")).to_have_count(0)
+    snap(alice_page, "2-revealed")
+    assert SensitiveDataReveal.objects.filter(user=alice).count() == 1
