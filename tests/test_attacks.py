@@ -14,7 +14,11 @@ from agent.services import start_conversation, store_customer_message
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = (ROOT / "agent/data/injection/train.jsonl", ROOT / "benchmarks/data/injection_heldout.jsonl")
+CORPORA = (
+    ROOT / "agent/data/injection/train.jsonl",
+    ROOT / "agent/data/injection/more.jsonl",
+    ROOT / "benchmarks/data/injection_heldout.jsonl",
+)
 ATTACKS = [
     row
     for corpus in CORPORA

@@ -25,7 +25,7 @@ from agent.search.vectors import static_embedder
 
 from . import injection
 
-CORPUS = "injection/train.jsonl"
+CORPORA = ("injection/train.jsonl", "injection/more.jsonl")
 SIGNAL_NAMES = tuple(sorted({name for name, _, _ in injection._SIGNALS}))
 SIGNAL_SCALE = 2.0  # signals as features: weighed against thousands of n-grams
 
@@ -163,7 +163,12 @@ def _document(text: str) -> str:
 
 def training_examples(data_dir: Path = DEFAULT_DATA_DIR) -> tuple[list[str], list[int], list[float]]:
     """The corpus's attacks and look-alikes, then a fixed sample of ordinary banking and other questions."""
-    rows = [json.loads(line) for line in (data_dir / CORPUS).read_text(encoding="utf-8").splitlines() if line]
+    rows = [
+        json.loads(line)
+        for corpus in CORPORA
+        for line in (data_dir / corpus).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     texts = [row["text"] for row in rows]
     labels = [int(row["attack"]) for row in rows]
     weights = [injection.CORPUS_WEIGHT] * len(rows)
@@ -215,7 +220,7 @@ def load_or_train(directory: Path, data_dir: Path = DEFAULT_DATA_DIR) -> Injecti
 
 def fingerprint(data_dir: Path) -> str:
     digest = hashlib.sha256()
-    for name in (CORPUS, "banking77/train.csv", "clinc150/train.json"):
+    for name in (*CORPORA, "banking77/train.csv", "clinc150/train.json"):
         digest.update((data_dir / name).read_bytes())
     digest.update(json.dumps(injection.EXTRA_BENIGN, sort_keys=True).encode())
     return digest.hexdigest()
