@@ -37,7 +37,7 @@ def test_an_edited_article_is_searchable_once_saved(demo_bank, django_capture_on
 
 
 def test_an_edit_in_another_process_is_searchable_within_seconds(demo_bank, monkeypatch):
-    from agent.search import dense, lexical
+    from agent.search import refreshed
 
     search = get_search_backend()
     assert not search.search("zorblax", k=1)
@@ -45,8 +45,7 @@ def test_an_edit_in_another_process_is_searchable_within_seconds(demo_bank, monk
     KnowledgeArticle.objects.filter(intent="card_arrival").update(
         body="Zorblax couriers deliver in the Highlands.", updated_at=timezone.now() + timedelta(seconds=1)
     )
-    monkeypatch.setattr(lexical, "CHECK_SECONDS", 0.0)
-    monkeypatch.setattr(dense, "CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(refreshed, "CHECK_SECONDS", 0.0)
     assert search.search("zorblax", k=1)[0].intent == "card_arrival"
 
 

@@ -2,19 +2,16 @@
 with its heading and text, by the configured encoder, see `encoders`). An article's meaning is that of its
 closest passage, which is also the part of it a draft is given and cites.
 
-The vectors live in memory, in one matrix, rebuilt when the published passages change (their count, newest
-id or latest article edit, checked at most every CHECK_SECONDS, so an edit reaches dense search within that
-time). A rebuild encodes only passages whose words are new: the others keep the vector they had, found by a
-digest of their title, heading and text — in this process's previous index, or, for an encoder slow enough to
-persist its work, in the PassageVector table, which every process and restart shares. Brute force: one
-matrix product over all passages per query.
+The vectors live in memory, in one matrix, rebuilt when the published passages change (their count, newest id
+or latest article edit; see `refreshed`). A rebuild encodes only passages whose words are new: the others keep
+the vector they had, found by a digest of their title, heading and text — in this process's previous index,
+or, for an encoder slow enough to persist its work, in the PassageVector table, which every process and
+restart shares. Brute force: one matrix product over all passages per query.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +20,8 @@ from django.db.models import Count, Max
 from agent.models import KnowledgePassage, PassageVector
 
 from .encoders import Encoder, get_encoder
+from .refreshed import RefreshedIndex
 
-CHECK_SECONDS = 2.0
 # Below this many passages the least similar one says nothing: 0 stands for it when rescaling.
 SPREAD_MIN_PASSAGES = 20
 STORE_CHUNK = 500  # rows per statement when reading and writing stored vectors
@@ -80,20 +77,10 @@ class Meaning:
         return closest
 
 
-class DenseIndex:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._signature: tuple[object, ...] | None = None
-        self._checked_at = 0.0
-        self._index: _Index | None = None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._signature, self._checked_at = None, 0.0
-
+class DenseIndex(RefreshedIndex[_Index]):
     def meaning(self, query_vector: np.ndarray) -> Meaning:
         """The question's similarity to every published passage."""
-        index = self._current()
+        index = self.current()
         similarities = index.matrix @ query_vector
         if not len(similarities):
             return Meaning(index, similarities, 0.0, 0.0)
@@ -106,25 +93,22 @@ class DenseIndex:
         """`Meaning.closest` of the question."""
         return self.meaning(query_vector).closest(article_pks)
 
-    def _current(self) -> _Index:
-        now = time.monotonic()
-        with self._lock:
-            encoder = get_encoder()
-            fresh = self._signature is not None and now - self._checked_at < CHECK_SECONDS
-            if fresh and self._index is not None and self._index.encoder == encoder.name:
-                return self._index
-            published = KnowledgePassage.objects.filter(article__is_published=True)
-            counts = published.aggregate(n=Count("id"), newest=Max("id"), edited=Max("article__updated_at"))
-            signature = (encoder.name, *counts.values())
-            self._checked_at = now
-            if signature != self._signature or self._index is None:
-                fields = ("pk", "article_id", "title", "heading", "text")
-                rows = published.order_by("article_id", "position").values_list(*fields).iterator()
-                previous = self._index if self._index and self._index.encoder == encoder.name else None
-                self._index = _build(encoder, list(rows), previous)
-                self._signature = signature
-            assert self._index is not None
-            return self._index
+    def fits(self, index: _Index) -> bool:
+        return index.encoder == get_encoder().name  # the setting changed: rebuild now
+
+    def signature(self) -> tuple[object, ...]:
+        published = KnowledgePassage.objects.filter(article__is_published=True)
+        counts = published.aggregate(n=Count("id"), newest=Max("id"), edited=Max("article__updated_at"))
+        return (get_encoder().name, *counts.values())
+
+    def build(self, previous: _Index | None) -> _Index:
+        encoder = get_encoder()
+        published = KnowledgePassage.objects.filter(article__is_published=True)
+        fields = ("pk", "article_id", "title", "heading", "text")
+        rows = published.order_by("article_id", "position").values_list(*fields).iterator()
+        return _build(
+            encoder, list(rows), previous if previous and previous.encoder == encoder.name else None
+        )
 
 
 def _build(encoder: Encoder, rows: list[tuple[int, int, str, str, str]], previous: _Index | None) -> _Index:

@@ -1,10 +1,9 @@
 """Lexical matching for the embedded backend: BM25 over the published articles' words, kept in memory.
 
 One inverted index per process, built from the database's rows and rebuilt when the published articles change
-(their count, newest id or latest edit, checked at most every CHECK_SECONDS; an edit in this process is seen
-at once). Each posting holds its finished BM25 contribution, so a query adds one array per word of it into a
-score per article: a few milliseconds at 100,000 articles, where SQLite FTS5's bm25() took 50-140 ms. The
-same ranking on SQLite and PostgreSQL.
+(their count, newest id or latest edit; see `refreshed`). Each posting holds its finished BM25 contribution,
+so a query adds one array per word of it into a score per article: a few milliseconds at 100,000 articles,
+where SQLite FTS5's bm25() took 50-140 ms. The same ranking on SQLite and PostgreSQL.
 
 Scoring is FTS5's: an article's frequency of a word is 2 × its count in the title + its count in the body,
 its length is its number of indexed words, and
@@ -21,7 +20,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import time
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -35,7 +33,8 @@ from django.db.models import Count, Max
 from agent.models import KnowledgeArticle
 from agent.text import STOPWORDS
 
-CHECK_SECONDS = 2.0
+from .refreshed import RefreshedIndex
+
 K1, B = 1.2, 0.75
 IDF_FLOOR = 1e-6
 TITLE_WEIGHT = 2  # a title word counts as much as two body words (the FTS5 column weights it replaces)
@@ -87,26 +86,15 @@ class _Index:
     postings: dict[str, tuple[np.ndarray, np.ndarray]]  # term → (documents, their BM25 contributions)
 
 
-class LexicalIndex:
+class LexicalIndex(RefreshedIndex[_Index]):
     """BM25 over every published article's title and body, in memory."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._signature: tuple[object, ...] | None = None
-        self._checked_at = 0.0
-        self._index: _Index | None = None
-
-    def clear(self) -> None:
-        """Check the articles again at the next search (and rebuild if they changed)."""
-        with self._lock:
-            self._signature, self._checked_at = None, 0.0
 
     def matches(self, query: str, *, limit: int, include: Iterable[int] = ()) -> list[LexicalMatch]:
         """Up to `limit` published articles sharing words with `query`, best first, then the articles of
         `include` that are not among them (scored too, 0 if they share no word); [] if `query` has no words
         and `include` is empty."""
         stems = list(dict.fromkeys(_stem(word) for word in query_words(query)))
-        index = self._current()
+        index = self.current()
         scores = np.zeros(len(index.articles), dtype=np.float32)
         for stem in stems:
             posting = index.postings.get(stem)
@@ -129,24 +117,13 @@ class LexicalIndex:
         ).in_bulk()
         return [LexicalMatch(articles[pk], score) for score, pk in ranked if pk in articles]
 
-    def _current(self) -> _Index:
-        now = time.monotonic()
-        with self._lock:
-            if (
-                self._index is not None
-                and self._signature is not None
-                and now - self._checked_at < CHECK_SECONDS
-            ):
-                return self._index
-            published = KnowledgeArticle.objects.filter(is_published=True)
-            counts = published.aggregate(n=Count("id"), newest=Max("id"), edited=Max("updated_at"))
-            signature = tuple(counts.values())
-            self._checked_at = now
-            if signature != self._signature or self._index is None:
-                rows = published.order_by("pk").values_list("pk", "title", "body").iterator(chunk_size=2000)
-                self._index = _build(rows)
-                self._signature = signature
-            return self._index
+    def signature(self) -> tuple[object, ...]:
+        published = KnowledgeArticle.objects.filter(is_published=True)
+        return tuple(published.aggregate(n=Count("id"), newest=Max("id"), edited=Max("updated_at")).values())
+
+    def build(self, previous: _Index | None) -> _Index:
+        published = KnowledgeArticle.objects.filter(is_published=True).order_by("pk")
+        return _build(published.values_list("pk", "title", "body").iterator(chunk_size=2000))
 
 
 def _build(rows: Iterable[tuple[int, str, str]]) -> _Index:
