@@ -13,12 +13,10 @@ from django.db import close_old_connections
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from agent import leases
 from agent.models import Message
 
 logger = logging.getLogger(__name__)
-
-# A message this old with no run yet was not delivered to a worker (or its worker died before starting).
-STALE_AFTER = timedelta(seconds=60)
 
 
 def dispatch_message(message_id: int) -> bool:
@@ -40,19 +38,27 @@ def dispatch_message(message_id: int) -> bool:
     return True
 
 
-def waiting_messages(*, older_than: timedelta = STALE_AFTER) -> list[int]:
-    """Customer messages with no agent run yet, oldest first."""
-    cutoff = timezone.now() - older_than
+def waiting_messages(*, older_than: timedelta | None = None) -> list[int]:
+    """Customer messages with no draft yet that no run is working on (no lease, or one that ran out), oldest
+    first: their task never reached a worker, or was lost with the broker's queue."""
+    cutoff = timezone.now() - (older_than if older_than is not None else stale_after())
     return list(
-        Message.objects.filter(role=Message.Role.CUSTOMER, runs__isnull=True, created_at__lte=cutoff)
+        Message.objects.filter(role=Message.Role.CUSTOMER, drafts__isnull=True, created_at__lte=cutoff)
+        .filter(leases.free_q())
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
     )
 
 
-def requeue_waiting_messages(*, older_than: timedelta = STALE_AFTER) -> int:
+def requeue_waiting_messages(*, older_than: timedelta | None = None) -> int:
     """Queue the agent for every message still waiting; returns how many were queued."""
     return sum(dispatch_message(message_id) for message_id in waiting_messages(older_than=older_than))
+
+
+def stale_after() -> timedelta:
+    """A message this old with no draft and no run holding it was not delivered to a worker (or its task was
+    lost with the broker's queue)."""
+    return timedelta(seconds=settings.AGENT_REQUEUE_AFTER_SECONDS)
 
 
 @lru_cache(maxsize=1)

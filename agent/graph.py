@@ -222,16 +222,38 @@ class CompiledGraph(Generic[S]):
     ) -> S:
         """Run to END; return the final state. Raise NodeFailed (with the state so far) if a node fails, and
         StepBudgetExceeded past `max_steps`."""
-        current = self.entry
+        state, _, _ = self.run(state, record=record, sleep=sleep, max_steps=max_steps)
+        return state
+
+    def run(
+        self,
+        state: S,
+        *,
+        record: StepRecorder,
+        start: str | None = None,
+        stop_before: frozenset[str] = frozenset(),
+        steps_taken: int = 0,
+        sleep: Callable[[float], None] = time.sleep,
+        max_steps: int | None = None,
+    ) -> tuple[S, str, int]:
+        """Run from `start` (the entry point by default) until END or a node of `stop_before` is next; return
+        the state, the node to go on from (END when finished) and the steps taken so far. A run that stopped
+        goes on later, maybe in another process, with `start=` that node and `steps_taken=` that count: the
+        step budget covers the whole run."""
+        current = start or self.entry
+        if current not in self.nodes:
+            raise GraphError(f"cannot start at unknown node {current!r}")
         budget = max_steps or self.max_steps
-        steps = 0
+        steps = steps_taken
         while current != END:
+            if steps > steps_taken and current in stop_before:
+                break
             if steps == budget:
                 raise StepBudgetExceeded(f"the run needed more than {budget} steps")
             state = self._run_step(current, state, record, sleep)
             current = self._next(current, state)
             steps += 1
-        return state
+        return state, current, steps
 
     def _run_step(self, name: str, state: S, record: StepRecorder, sleep: Callable[[float], None]) -> S:
         with span(f"agent.step {name}", node=name):

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from agent import nodes
+from agent import leases, nodes
 from agent.config import config
-from agent.graph import CompiledGraph, NodeFailed, RetryPolicy, StateGraph, StepBudgetExceeded, StepRecord
+from agent.graph import (
+    END,
+    CompiledGraph,
+    NodeFailed,
+    RetryPolicy,
+    StateGraph,
+    StepBudgetExceeded,
+    StepRecord,
+)
 from agent.llm import RETRYABLE_ERRORS
 from agent.models import AgentRun, AgentStep, AgentVersion, Conversation, Draft, LanguageModel, Message
 from agent.models.drafts import Decision
@@ -74,6 +86,22 @@ class CostBudgetExceeded(Exception):
     """A run spent more than AGENT_MAX_RUN_COST."""
 
 
+STEP_FIELDS = (
+    "position",
+    "node",
+    "latency_ms",
+    "attempts",
+    "input_summary",
+    "output_summary",
+    "model",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost",
+    "error",
+    "tool_calls",
+)
+
+
 class _StepWriter:
     """Collects each step as it finishes, keeps the run's totals, and stops a run that overspends. The steps
     are written in one statement with the run's outcome: a commit per step cost more than the steps did."""
@@ -84,6 +112,26 @@ class _StepWriter:
         self.position = 0
         self.steps: list[AgentStep] = []
         self._prices = config.get("prices", lambda: {m.name: m for m in LanguageModel.objects.all()})
+
+    def pending_json(self) -> list[dict[str, Any]]:
+        """The steps not yet written, as JSON, for the worker that goes on with the run."""
+        return [
+            {
+                field: str(getattr(step, field)) if field == "cost" else getattr(step, field)
+                for field in STEP_FIELDS
+            }
+            for step in self.steps
+        ]
+
+    def restore(self, steps: list[dict[str, Any]]) -> None:
+        """Take back the steps `pending_json` gave, with their tokens and cost in the run's totals."""
+        for data in steps:
+            step = AgentStep(run=self.run, **{**data, "cost": Decimal(data["cost"])})
+            self.steps.append(step)
+            self.position = max(self.position, step.position)
+            self.run.prompt_tokens += step.prompt_tokens
+            self.run.completion_tokens += step.completion_tokens
+            self.run.cost += step.cost
 
     def flush(self) -> None:
         """Write the run (first, for its id) and its steps."""
@@ -155,16 +203,62 @@ def _hand_over(
         )
 
 
+# The nodes that call the language model. A run stops before the first of them and goes on in a worker of
+# the LLM queue, so that workers waiting on the model never hold up guard, routing and retrieval.
+LLM_NODES = frozenset({"draft"})
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A run stopped before its first LLM step, to go on in another worker (JSON on the broker).
+
+    It carries the state (the masked text, never the customer's own), the steps taken so far with their
+    trace, and the name of the lease holder whose run it is."""
+
+    message_id: int
+    agent_version_id: int
+    holder: str
+    state: dict[str, Any]
+    next_node: str
+    steps_taken: int
+    steps: list[dict[str, Any]]
+    elapsed_ms: float
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Handoff:
+        return cls(**data)
+
+
+class MessageBusy(Exception):
+    """Another run is answering this message now."""
+
+
 def run_agent(*, message: Message) -> Draft:
-    """Answer one stored customer message: run the graph, store run, steps and draft, and act on the decision.
+    """Answer one stored customer message in this process: both stages of `start_run` and `finish_run`."""
+    outcome = start_run(message=message)
+    draft = finish_run(outcome) if isinstance(outcome, Handoff) else outcome
+    if draft is None:
+        raise MessageBusy(f"another run is answering message {message.pk}")
+    return draft
+
+
+def start_run(*, message: Message, holder: str = "") -> Draft | Handoff | None:
+    """Run the graph for one stored customer message up to its first LLM step; return the handoff for the LLM
+    queue, or the draft if the run ended before (an escalation, a cached answer, a failure).
 
     Idempotent per message: a message that already has a draft gets that draft back, so a redelivered task
-    never answers twice. The run, its steps and the draft are written together when the run ends (one
-    commit): a run cut off by a dying worker leaves nothing behind, and its redelivered task starts afresh.
-    """
-    existing = list(Draft.objects.filter(message_id=message.pk).order_by()[:1])
-    if existing:
-        return existing[0]
+    never answers twice; None when another run holds the message's lease (it will answer). The run, its
+    steps and the draft are written together when the run ends (one commit): a run cut off by a dying worker
+    leaves nothing behind, and its redelivered task starts afresh."""
+    existing = _existing_draft(message.pk)
+    if existing is not None:
+        return existing
+    holder = holder or f"local-{uuid.uuid4().hex}"
+    if not leases.take(message.pk, holder):
+        return _existing_draft(message.pk)
     conversation = message.conversation
     version = conversation.agent_version or default_agent_version()
     run = AgentRun(message=message, agent_version=version)
@@ -190,12 +284,69 @@ def run_agent(*, message: Message) -> Draft:
         return _hand_over(run, writer, started, state, reason=reason, status=Conversation.Status.ESCALATED)
     try:
         with span("agent.run", message_id=message.pk, agent_version=version.name):
-            final = build_graph().invoke(state, record=writer, max_steps=settings.AGENT_MAX_STEPS)
+            state, next_node, steps = build_graph().run(
+                state, record=writer, stop_before=LLM_NODES, max_steps=settings.AGENT_MAX_STEPS
+            )
     except NodeFailed as failure:
         reason = f"the {failure.node} step failed"
         return _fail(run, writer, started, failure.state, error=str(failure), reason=reason)
     except (StepBudgetExceeded, CostBudgetExceeded) as over:
         return _fail(run, writer, started, state, error=str(over), reason=str(over))
+    if next_node == END:
+        return _complete(run, writer, started, state)
+    leases.renew(message.pk, holder)  # the time it waits in the LLM queue is covered
+    return Handoff(
+        message_id=message.pk,
+        agent_version_id=version.pk,
+        holder=holder,
+        state=state.to_json(),
+        next_node=next_node,
+        steps_taken=steps,
+        steps=writer.pending_json(),
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def finish_run(handoff: Handoff) -> Draft | None:
+    """Go on with a run `start_run` handed over, from its LLM step to the end; store run, steps and draft.
+
+    None when the run is no longer this handoff's to finish (its lease was taken by a newer run of the same
+    message, which will answer); the existing draft if the message has one."""
+    existing = _existing_draft(handoff.message_id)
+    if existing is not None:
+        return existing
+    if not leases.renew(handoff.message_id, handoff.holder):
+        return _existing_draft(handoff.message_id)
+    message = Message.objects.select_related("conversation").get(pk=handoff.message_id)
+    run = AgentRun(message=message, agent_version_id=handoff.agent_version_id)
+    writer = _StepWriter(run)
+    writer.restore(handoff.steps)
+    started = time.perf_counter() - handoff.elapsed_ms / 1000
+    state = TurnState.from_json(handoff.state)
+    try:
+        with span("agent.run", message_id=message.pk, resumed_at=handoff.next_node):
+            state, _, _ = build_graph().run(
+                state,
+                record=writer,
+                start=handoff.next_node,
+                steps_taken=handoff.steps_taken,
+                max_steps=settings.AGENT_MAX_STEPS,
+            )
+    except NodeFailed as failure:
+        reason = f"the {failure.node} step failed"
+        return _fail(run, writer, started, failure.state, error=str(failure), reason=reason)
+    except (StepBudgetExceeded, CostBudgetExceeded) as over:
+        return _fail(run, writer, started, state, error=str(over), reason=str(over))
+    return _complete(run, writer, started, state)
+
+
+def _existing_draft(message_id: int) -> Draft | None:
+    return Draft.objects.filter(message_id=message_id).order_by().first()
+
+
+def _complete(run: AgentRun, writer: _StepWriter, started: float, final: TurnState) -> Draft:
+    """Store the finished run, its steps and its draft, and act on the decision (one commit)."""
+    message = run.message
     run.latency_ms = (time.perf_counter() - started) * 1000
     run.status = AgentRun.Status.COMPLETED
     run.final_state = final.to_json()
@@ -203,11 +354,24 @@ def run_agent(*, message: Message) -> Draft:
     ticket = final.handover_ticket
     if decision == Decision.ESCALATE and not ticket:
         ticket = open_handover_ticket(message=message, intent=final.intent, reason=final.reason)
+    try:
+        return _store(run, writer, final, ticket)
+    except IntegrityError:  # a run whose lease ran out raced a newer one, which answered first
+        logger.warning("message %s was answered by another run; this run's draft is dropped", message.pk)
+        existing = _existing_draft(message.pk)
+        if existing is None:
+            raise
+        return existing
+
+
+def _store(run: AgentRun, writer: _StepWriter, final: TurnState, ticket: str) -> Draft:
+    message = run.message
+    decision = Decision(final.decision)
     with transaction.atomic():
         writer.flush()
         draft = Draft(
             run=run,
-            conversation=conversation,
+            conversation=message.conversation,
             message=message,
             intent=final.intent,
             text=final.draft,

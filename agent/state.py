@@ -75,3 +75,21 @@ class TurnState:
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TurnState:
+        """The state `to_json` wrote (JSON's lists back to tuples, nested records back to dataclasses)."""
+        values = dict(data)
+        values["draft_settings"] = DraftSettings(
+            **{**values["draft_settings"], "tools": tuple(values["draft_settings"].get("tools") or ())}
+        )
+        values["passages"] = tuple(Passage(**passage) for passage in values.get("passages") or ())
+        if values.get("policy") is not None:
+            values["policy"] = Policy(**values["policy"])
+        for name in ("withheld_article_ids", "cited_article_ids", "tool_evidence"):
+            values[name] = tuple(values.get(name) or ())
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"not fields of a turn's state: {sorted(unknown)}")
+        return cls(**values)

@@ -1,18 +1,37 @@
 import logging
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from agent.models import Message
-from agent.pipeline import run_agent
+from agent.pipeline import Handoff, finish_run, start_run
 
 logger = logging.getLogger(__name__)
 
 
+@shared_task(bind=True, acks_late=True)
+def run_agent_task(self: Task, message_id: int) -> int | None:
+    """Run the agent for one stored customer message up to its LLM step (queue `pipeline`), then hand the
+    run to `finish_run_task` (queue `llm`). Returns the draft's id if the run ended here. Safe to run twice:
+    the task's id holds the message's lease, and a redelivered task (same id) takes it back."""
+    message = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    if message is None:  # erased (forget_customer) while it waited
+        return None
+    outcome = start_run(message=message, holder=self.request.id or "")
+    if isinstance(outcome, Handoff):
+        finish_run_task.apply_async((outcome.to_json(),), retry=False)
+        return None
+    return outcome.pk if outcome is not None else None
+
+
 @shared_task(acks_late=True)
-def run_agent_task(message_id: int) -> int:
-    """Run the agent for one stored customer message; returns the draft's id. Safe to run twice."""
-    message = Message.objects.select_related("conversation").get(pk=message_id)
-    return run_agent(message=message).pk
+def finish_run_task(handoff: dict[str, Any]) -> int | None:
+    """Go on with a run from its LLM step to the draft and the decision (queue `llm`); returns the draft's id.
+    A handoff whose message's lease another run has taken since is dropped (that run answers)."""
+    if not Message.objects.filter(pk=handoff["message_id"]).exists():
+        return None
+    draft = finish_run(Handoff.from_json(handoff))
+    return draft.pk if draft is not None else None
 
 
 @shared_task

@@ -78,6 +78,16 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# PostgreSQL under ASGI: each request runs on its own thread, so connections kept per thread
+# (DATABASE_CONN_MAX_AGE) pile up past the server's limit under load; a pool per process bounds them.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
+if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": env_float("DATABASE_POOL_TIMEOUT", 10.0),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # A file-backed test database, so that a second process (a live server, a worker) can read it.
@@ -110,10 +120,23 @@ LOGIN_URL = "admin:login"
 # run in-process.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    # A consumer waits on Redis in 5-second blocking reads; redis-py 8 times out any read at 5 s by default,
+    # which ended every idle websocket with an error (1011) after 5 s.
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # and its pools allow 100 connections unless told otherwise: a burst of websockets joining
+            # their groups at once needs more
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 2000}]},
+        }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"max_connections": 2000},
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -131,8 +154,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
 # How long a task taken by a worker that then died stays invisible before Redis hands it out again.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Two queues: `pipeline` (guard, routing, retrieval, and every other task: CPU-bound, short) and `llm` (the
+# draft and what follows it: mostly waiting on the model, so its workers run many threads). A worker started
+# with no -Q takes only `pipeline`.
+CELERY_TASK_DEFAULT_QUEUE = "pipeline"
+CELERY_TASK_ROUTES = {"agent.tasks.finish_run_task": {"queue": "llm"}}
+# How long a run holds its message (agent.leases) before another may take it: longer than a run waits in the
+# LLM queue and takes there. The sweep re-queues a message with no draft whose lease is free and that is
+# older than AGENT_REQUEUE_AFTER_SECONDS; it runs every AGENT_REQUEUE_EVERY_SECONDS.
+AGENT_LEASE_SECONDS = env_int("AGENT_LEASE_SECONDS", 300)
+AGENT_REQUEUE_AFTER_SECONDS = env_int("AGENT_REQUEUE_AFTER_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
-    "requeue-waiting-messages": {"task": "agent.tasks.requeue_waiting_messages_task", "schedule": 60.0},
+    "requeue-waiting-messages": {
+        "task": "agent.tasks.requeue_waiting_messages_task",
+        "schedule": env_float("AGENT_REQUEUE_EVERY_SECONDS", 60.0),
+    },
     "purge-expired-cache": {"task": "agent.tasks.purge_expired_cache_task", "schedule": 3600.0},
     "enforce-retention": {"task": "agent.tasks.enforce_retention_task", "schedule": 3600.0},
 }
@@ -242,8 +278,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Only plain HTTP on loopback (make cluster, standing in for a load balancer that terminates TLS) sets
+    # SECURE_COOKIES=false.
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # OpenTelemetry: spans for runs, steps, LLM and tool calls go here when set (needs the `otel` extra).
 OTEL_EXPORTER_OTLP_ENDPOINT = env_str("OTEL_EXPORTER_OTLP_ENDPOINT")

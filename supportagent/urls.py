@@ -12,6 +12,7 @@ urlpatterns = [
     path("widget/", include("widget.urls")),
     path("dashboard/", include("monitoring.urls")),
     path("metrics", monitoring_views.metrics, name="metrics"),
+    path("health", monitoring_views.health, name="health"),
     path("chat/", agent_views.chat, name="chat"),
     path("chat/new/", agent_views.new_chat, name="new_chat"),
 ]

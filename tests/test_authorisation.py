@@ -82,6 +82,7 @@ MATRIX = [
     ("GET", "/review/evaluation-cases.jsonl", None, (LOGIN, LOGIN, LOGIN, 200, 200)),
     ("GET", "/dashboard/", None, (LOGIN, LOGIN, LOGIN, 200, 200)),
     ("GET", "/metrics", None, (401, 401, 401, 200, 200)),
+    ("GET", "/health", None, (200, 200, 200, 200, 200)),  # for the load balancer: says only ok or not
     ("GET", "/chat/", None, (200, 200, 200, 200, 200)),  # the demo page: each visitor gets their own chat
     ("POST", "/chat/new/", {}, (302, 302, 302, 302, 302)),
     ("GET", "/widget/demo/", None, (200, 200, 200, 200, 200)),

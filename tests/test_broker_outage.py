@@ -68,7 +68,7 @@ def test_a_message_sent_while_the_broker_is_down_is_kept_and_queued_when_it_retu
     server = start_redis(broker_port)
     try:
         assert requeue_waiting_messages(older_than=timedelta(0)) == 1
-        assert redis.Redis(port=broker_port).llen("celery") == 1
+        assert redis.Redis(port=broker_port).llen("pipeline") == 1
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -2,7 +2,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from agent.graph import END, GraphError, NodeFailed, RetryPolicy, StateGraph, StepContext, StepRecord
+from agent.graph import (
+    END,
+    GraphError,
+    NodeFailed,
+    RetryPolicy,
+    StateGraph,
+    StepBudgetExceeded,
+    StepContext,
+    StepRecord,
+)
 
 
 @dataclass(frozen=True)
@@ -162,3 +171,28 @@ def test_a_run_past_its_step_budget_is_stopped():
     graph.add_conditional_edges("again", lambda s: END if s.value > 100 else "again", ("again", END))
     with pytest.raises(StepBudgetExceeded, match="more than 5 steps"):
         graph.compile().invoke(Counter(), record=lambda r: None, max_steps=5)
+
+
+def test_a_run_stops_before_a_named_node_and_goes_on_from_it_later():
+    graph = build().compile()
+    first: list[StepRecord] = []
+    state, next_node, steps = graph.run(Counter(1), record=first.append, stop_before=frozenset({"double"}))
+    assert (state, next_node, steps) == (Counter(2, ("add_one",)), "double", 1)
+    second: list[StepRecord] = []
+    final, next_node, steps = graph.run(
+        state, record=second.append, start="double", steps_taken=1, stop_before=frozenset({"double"})
+    )
+    assert (final, next_node, steps) == (Counter(4, ("add_one", "double")), END, 2)
+    assert [r.node for r in first + second] == ["add_one", "double"]
+
+
+def test_the_step_budget_covers_both_halves_of_a_run_that_stopped():
+    graph = build().compile()
+    state, _, steps = graph.run(Counter(1), record=lambda r: None, stop_before=frozenset({"double"}))
+    with pytest.raises(StepBudgetExceeded):
+        graph.run(state, record=lambda r: None, start="double", steps_taken=steps, max_steps=1)
+
+
+def test_a_run_cannot_start_at_an_unknown_node():
+    with pytest.raises(GraphError, match="unknown node"):
+        build().compile().run(Counter(1), record=lambda r: None, start="triple")

@@ -41,7 +41,19 @@ def start_worker(llm_endpoint, settings):
             "LLM_TIMEOUT_SECONDS": "120",
             **env_overrides,
         }
-        command = [sys.executable, "-m", "celery", "-A", "supportagent", "worker", "--pool", "solo"]
+        queues = env_overrides.pop("QUEUES", "pipeline,llm")
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "supportagent",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queues,
+        ]
         worker = subprocess.Popen(
             [*command, "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
         )

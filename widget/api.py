@@ -5,12 +5,13 @@ embed it. Every refusal is a JSON `{"error": ...}` the widget shows as it is."""
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -26,7 +27,10 @@ from widget.limits import Limit, client_ip
 from widget.origins import origin_allowed
 from widget.tokens import InvalidToken, conversation_for, token_for
 
+BUSY = "We're very busy right now and your message was not sent. Please try again in a few seconds."
 HUMAN_REQUEST = "I'd like to talk to a person, please."
+logger = logging.getLogger(__name__)
+
 HANDED_OVER = {Conversation.Status.ESCALATED, Conversation.Status.NEEDS_HUMAN}
 ANSWER_ROLES = {Message.Role.AGENT, Message.Role.STAFF}
 
@@ -63,6 +67,9 @@ def endpoint(method: str, *, authenticated: bool = True) -> Callable[[View], Cal
                 response = view(request, **arguments)
             except Refused as refused:
                 response = refusal(refused)
+            except OperationalError as error:  # the database is unreachable or every connection is busy
+                logger.warning("widget request refused for now: %s", error)
+                response = refusal(Refused(503, BUSY, retry_after=5))
             return _cors(response, origin)
 
         return handle

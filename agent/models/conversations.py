@@ -72,6 +72,10 @@ class Message(models.Model):
         "agent.Draft", null=True, blank=True, on_delete=models.SET_NULL, related_name="sent_messages"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # for a customer message: the agent run working on it holds it until then (agent.leases), so that a
+    # message queued twice is never worked on twice at once
+    agent_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    agent_lease_holder = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

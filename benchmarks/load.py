@@ -1,0 +1,462 @@
+"""Load on the production topology: simulated customers over HTTP and websockets against `run_cluster`.
+
+    python benchmarks/load.py [--customers 300] [--rate 330] [--seconds 10]
+
+Starts its own cluster (manage.py run_cluster: two web processes, a pipeline worker, an llm worker, beat) on
+a fresh PostgreSQL database `supportagent_load` and Redis database 2, with the LLM endpoint replaced by
+benchmarks/fake_llm.py (a loopback server with a hosted model's latency). Customers open a conversation and a
+websocket each, through both web processes alternately (a load balancer's round robin), then send messages
+as a Poisson stream at `--rate` messages per second in all, for `--seconds`.
+
+It prints accepted messages per second, p50 / p95 time to acknowledge (the HTTP 202) and to answer (until
+the outcome is stored: an answer sent, a draft waiting for review, or a hand-over; and until the customer's
+websocket heard of it), and the accounting once every message has its outcome: answered, waiting for review
+or escalated; lost (no outcome) and answered twice must be zero. Then the same run with the llm worker
+killed (SIGKILL) a third of the way in and Redis restarted two thirds of the way in.
+
+Everything stays on loopback; the run is bounded in customers, messages and time. Targets: ≥ 300 accepted
+messages/s at p95 acknowledgement ≤ 100 ms on 2 cores; zero lost or duplicated in every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "supportagent_load"
+ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+REDIS_URL = "redis://127.0.0.1:6379/2"
+WEB_PORTS = (8101, 8102)
+FAKE_LLM_PORT = 8799
+FINAL = {"answered", "awaiting_review", "escalated", "needs_human"}
+# Customers ask what BANKING77's customers asked (agent/data/banking77, CC BY 4.0): cards, transfers, fees…
+QUESTIONS_FILE = ROOT / "agent" / "data" / "banking77" / "train.csv"
+
+
+def quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+@dataclass
+class Sent:
+    customer: int
+    sent_at: float
+    acked_at: float = 0.0
+    status: int = 0
+    message_id: int | None = None
+
+
+@dataclass
+class Customer:
+    index: int
+    port: int
+    token: str = ""
+    conversation: str = ""
+    events: list[float] = field(default_factory=list)  # when its websocket heard a final status
+    reconnects: int = 0
+
+
+class Run:
+    def __init__(self, *, customers: int, rate: float, seconds: float, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.rate = rate
+        self.seconds = seconds
+        self.customers = [Customer(i, WEB_PORTS[i % len(WEB_PORTS)]) for i in range(customers)]
+        self.sent: list[Sent] = []
+        with QUESTIONS_FILE.open(newline="") as rows:
+            self.questions = [row["text"] for row in csv.DictReader(rows) if row["text"].strip()]
+        self.stopping = False
+
+    async def open_conversations(self, session: aiohttp.ClientSession) -> None:
+        async def open_one(customer: Customer) -> None:
+            base = f"http://127.0.0.1:{customer.port}"
+            async with session.post(f"{base}/widget/api/conversations/", json={}, headers=_origin(base)) as r:
+                body = await r.json()
+                if r.status != 201:
+                    raise RuntimeError(f"could not open a conversation: {r.status} {body}")
+            customer.token = body["token"]
+            customer.conversation = body["conversation"]["id"]
+
+        for start in range(0, len(self.customers), 50):
+            await asyncio.gather(*(open_one(c) for c in self.customers[start : start + 50]))
+
+    async def listen(self, session: aiohttp.ClientSession, customer: Customer, ready: asyncio.Event) -> None:
+        """The customer's websocket; reconnects as the widget does when the server closes it."""
+        base = f"http://127.0.0.1:{customer.port}"
+        url = f"ws://127.0.0.1:{customer.port}/ws/widget/?token={customer.token}"
+        while not self.stopping:
+            try:
+                async with session.ws_connect(url, headers=_origin(base), heartbeat=20) as ws:
+                    ready.set()
+                    async for frame in ws:
+                        if frame.type != aiohttp.WSMsgType.TEXT:
+                            break
+                        event = json.loads(frame.data)
+                        if event.get("name") == "conversation.updated" and event.get("status") in FINAL:
+                            customer.events.append(time.time())
+            except (TimeoutError, aiohttp.ClientError, ConnectionError):
+                pass
+            if self.stopping:
+                return
+            customer.reconnects += 1
+            await asyncio.sleep(0.5 + self.rng.random())
+
+    async def send(self, session: aiohttp.ClientSession, customer: Customer) -> None:
+        base = f"http://127.0.0.1:{customer.port}"
+        record = Sent(customer.index, time.time())
+        self.sent.append(record)
+        headers = {**_origin(base), "Authorization": f"Bearer {customer.token}"}
+        started = time.perf_counter()
+        try:
+            async with session.post(
+                f"{base}/widget/api/messages/",
+                json={"text": self.rng.choice(self.questions)},
+                headers=headers,
+            ) as response:
+                body = await response.read()
+                record.status = response.status
+                if response.status == 202:
+                    record.message_id = json.loads(body)["message"]["id"]
+        except (TimeoutError, aiohttp.ClientError) as error:
+            record.status = -1
+            print(f"  send failed: {error}", file=sys.stderr)
+        record.acked_at = record.sent_at + (time.perf_counter() - started)
+
+    async def drive(self, session: aiohttp.ClientSession, faults: list[tuple[float, Any]]) -> float:
+        """Poisson arrivals at `rate` for `seconds`, each from a random customer; returns the elapsed time."""
+        pending: set[asyncio.Task[None]] = set()
+        started = time.perf_counter()
+        next_at = 0.0
+        faults = sorted(faults, key=lambda fault: fault[0])
+        while next_at < self.seconds:
+            while faults and faults[0][0] <= next_at:
+                pending.add(asyncio.create_task(asyncio.to_thread(faults.pop(0)[1])))
+            delay = started + next_at - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            customer = self.rng.choice(self.customers)
+            task = asyncio.create_task(self.send(session, customer))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            next_at += self.rng.expovariate(self.rate)
+        await asyncio.gather(*pending)
+        return time.perf_counter() - started
+
+
+def _origin(base: str) -> dict[str, str]:
+    return {"Origin": base}
+
+
+# --- the cluster ----------------------------------------------------------------------------------------
+
+
+def cluster_env(var: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{FAKE_LLM_PORT}/v1",
+        "SUPPORTAGENT_VAR_DIR": str(var),
+        "ROUTER_MODEL_DIR": str(ROOT / "var" / "models"),
+        "SCREENING_MODEL_DIR": str(ROOT / "var" / "screening-model"),
+        # every simulated customer comes from 127.0.0.1 and sends faster than a person
+        "WIDGET_MESSAGES_PER_MINUTE": "100000",
+        "WIDGET_MESSAGES_PER_MINUTE_PER_IP": "1000000",
+        "WIDGET_CONVERSATIONS_PER_HOUR_PER_IP": "1000000",
+        # a run lasts minutes, not hours: recover lost tasks within seconds
+        "CELERY_VISIBILITY_TIMEOUT": "30",
+        "AGENT_LEASE_SECONDS": "60",
+        "AGENT_REQUEUE_AFTER_SECONDS": "15",
+        "AGENT_REQUEUE_EVERY_SECONDS": "5",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def fresh_database() -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {DATABASE}")
+
+
+def redis_cli(*args: str) -> None:
+    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", *args], check=False, capture_output=True)
+
+
+def restart_redis() -> None:
+    """Stop Redis (nothing saved: its queues are lost) and start it again, as after a crash."""
+    redis_cli("shutdown", "nosave")
+    time.sleep(0.5)
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    print(f"  [{time.strftime('%X')}] Redis restarted (its queues and channel groups are gone)")
+
+
+class Cluster:
+    def __init__(self, var: Path) -> None:
+        self.var = var
+        self.env = cluster_env(var)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "manage.py", "run_cluster", "--web-ports", ",".join(map(str, WEB_PORTS))]
+        log = open(self.var / "run_cluster.log", "ab")  # noqa: SIM115 (the child's)
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 180
+        while not (self.var / "cluster.json").exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the cluster did not start; see {self.var / 'run_cluster.log'}")
+            time.sleep(0.5)
+        time.sleep(2)  # the workers connect to the broker
+
+    def pid(self, role: str) -> int:
+        state = json.loads((self.var / "cluster.json").read_text())
+        return int(next(r["pid"] for r in state["roles"] if r["name"] == role))
+
+    def kill(self, role: str) -> None:
+        pid = self.pid(role)
+        os.kill(pid, signal.SIGKILL)
+        print(f"  [{time.strftime('%X')}] {role} worker (pid {pid}) killed with SIGKILL")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+# --- accounting -----------------------------------------------------------------------------------------
+
+
+def outcomes(message_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each message's draft (decision, when it was stored) from the database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportagent.settings")
+    django.setup()
+    from agent.models import Draft
+
+    rows = Draft.objects.filter(message_id__in=message_ids).values("message_id", "decision", "created_at")
+    return {row["message_id"]: row for row in rows}
+
+
+def replies_per_conversation(public_ids: list[str]) -> dict[str, Counter[str]]:
+    from agent.models import Message
+
+    counts: dict[str, Counter[str]] = {}
+    rows = Message.objects.filter(conversation__public_id__in=public_ids).values_list(
+        "conversation__public_id", "role"
+    )
+    for public_id, role in rows:
+        counts.setdefault(str(public_id), Counter())[role] += 1
+    return counts
+
+
+def wait_for_outcomes(message_ids: list[int], limit: float) -> tuple[dict[int, dict[str, Any]], float]:
+    started = time.monotonic()
+    while True:
+        found = outcomes(message_ids)
+        if len(found) == len(message_ids) or time.monotonic() - started > limit:
+            return found, time.monotonic() - started
+        time.sleep(1.0)
+
+
+def report(run: Run, elapsed: float, drain_limit: float) -> dict[str, Any]:
+    accepted = [s for s in run.sent if s.status == 202 and s.message_id is not None]
+    refused = Counter(s.status for s in run.sent if s.status != 202)
+    acks = [(s.acked_at - s.sent_at) * 1000 for s in run.sent if s.status == 202]
+    ids = [s.message_id for s in accepted if s.message_id is not None]
+    found, drained = wait_for_outcomes(ids, drain_limit)
+    stored = [
+        (found[s.message_id]["created_at"].timestamp() - s.sent_at) * 1000
+        for s in accepted
+        if s.message_id in found
+    ]
+    heard = []
+    for s in accepted:
+        if s.message_id not in found:
+            continue
+        outcome_at = found[s.message_id]["created_at"].timestamp()
+        seen = [t for t in run.customers[s.customer].events if t >= outcome_at - 0.005]
+        if seen:
+            heard.append((min(seen) - s.sent_at) * 1000)
+    decisions = Counter(row["decision"] for row in found.values())
+    replies = replies_per_conversation([c.conversation for c in run.customers])
+    expected: Counter[str] = Counter()
+    for s in accepted:
+        row = found.get(s.message_id)
+        if row and row["decision"] in ("auto_send", "escalate"):
+            expected[run.customers[s.customer].conversation] += 1
+    duplicated = sum(
+        max(0, counts["agent"] + counts["system"] - expected[public_id])
+        for public_id, counts in replies.items()
+    )
+    stored_customer_messages = sum(counts["customer"] for counts in replies.values())
+    return {
+        "offered": len(run.sent),
+        "accepted": len(accepted),
+        "refused": dict(refused),
+        "accepted_per_s": len(accepted) / elapsed,
+        "ack_p50": statistics.median(acks) if acks else float("nan"),
+        "ack_p95": quantile(acks, 0.95),
+        "stored_p50": statistics.median(stored) if stored else float("nan"),
+        "stored_p95": quantile(stored, 0.95),
+        "heard": len(heard),
+        "heard_p50": statistics.median(heard) if heard else float("nan"),
+        "heard_p95": quantile(heard, 0.95),
+        "answered": decisions["auto_send"],
+        "review": decisions["review"],
+        "escalated": decisions["escalate"],
+        "lost": len(ids) - len(found),
+        "duplicated": duplicated,
+        "stored_customer_messages": stored_customer_messages,
+        "drained_s": drained,
+        "reconnects": sum(c.reconnects for c in run.customers),
+    }
+
+
+def print_report(title: str, figures: dict[str, Any]) -> None:
+    print(f"\n{title}")
+    print(
+        f"  offered {figures['offered']}, accepted {figures['accepted']} ({figures['accepted_per_s']:.0f} msg/s)"
+        + (f", refused {figures['refused']}" if figures["refused"] else "")
+    )
+    print(f"  acknowledged: p50 {figures['ack_p50']:.1f} ms, p95 {figures['ack_p95']:.1f} ms")
+    print(
+        f"  outcome stored: p50 {figures['stored_p50'] / 1000:.2f} s, p95 {figures['stored_p95'] / 1000:.2f} s"
+    )
+    print(
+        f"  outcome heard on the customer's websocket: {figures['heard']} of {figures['accepted']}, "
+        f"p50 {figures['heard_p50'] / 1000:.2f} s, p95 {figures['heard_p95'] / 1000:.2f} s "
+        f"({figures['reconnects']} reconnects)"
+    )
+    print(
+        f"  accounting after {figures['drained_s']:.0f} s: answered {figures['answered']}, "
+        f"waiting for review {figures['review']}, escalated {figures['escalated']}; "
+        f"lost {figures['lost']}, answered twice {figures['duplicated']} "
+        f"(customer messages stored: {figures['stored_customer_messages']})"
+    )
+
+
+async def one_run(args: argparse.Namespace, cluster: Cluster, *, faults: bool, seed: int) -> dict[str, Any]:
+    run = Run(customers=args.customers, rate=args.rate, seconds=args.seconds, seed=seed)
+    connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        await run.open_conversations(session)
+        readies = [asyncio.Event() for _ in run.customers]
+        listeners = [
+            asyncio.create_task(run.listen(session, c, r))
+            for c, r in zip(run.customers, readies, strict=True)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=60)
+        planned = []
+        if faults:
+            planned = [(args.seconds / 3, lambda: cluster.kill("llm")), (2 * args.seconds / 3, restart_redis)]
+        elapsed = await run.drive(session, planned)
+        figures = await asyncio.to_thread(report, run, elapsed, args.drain_seconds)
+        run.stopping = True
+        for listener in listeners:
+            listener.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=330.0, help="Messages per second offered, in all.")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--drain-seconds", type=float, default=300.0, help="How long to wait for outcomes.")
+    parser.add_argument("--no-faults", action="store_true", help="Only the clean run.")
+    args = parser.parse_args()
+    if args.customers < 1 or args.customers > 5000 or args.seconds > 120 or args.rate <= 0:
+        parser.error("keep it bounded: 1–5000 customers, at most 120 s, a positive rate")
+
+    var = ROOT / "var" / "load"
+    var.mkdir(parents=True, exist_ok=True)
+    (var / "cluster.json").unlink(missing_ok=True)
+    os.environ.update(
+        {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "SUPPORTAGENT_VAR_DIR": str(var)}
+    )
+    redis_cli("-n", "2", "flushdb")
+    fresh_database()
+    env = cluster_env(var)
+    print("Preparing a fresh database with the demo bank's knowledge base…")
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    fake_llm = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks" / "fake_llm.py"), "--port", str(FAKE_LLM_PORT)], cwd=ROOT
+    )
+    cluster = Cluster(var)
+    try:
+        print("Starting the cluster (2 web, pipeline worker, llm worker, beat)…")
+        cluster.start()
+        print(
+            f"{args.customers} customers, {args.rate:.0f} msg/s offered for {args.seconds:.0f} s, "
+            f"ports {WEB_PORTS}, fake LLM with hosted-model latency"
+        )
+        clean = asyncio.run(one_run(args, cluster, faults=False, seed=1))
+        print_report("Clean run", clean)
+        runs = [clean]
+        if not args.no_faults:
+            faulty = asyncio.run(one_run(args, cluster, faults=True, seed=2))
+            print_report("With the llm worker SIGKILLed and Redis restarted mid-run", faulty)
+            runs.append(faulty)
+        ok = all(r["lost"] == 0 and r["duplicated"] == 0 for r in runs)
+        print(
+            f"\nTargets: ≥ 300 msg/s accepted at p95 ack ≤ 100 ms (clean run: {clean['accepted_per_s']:.0f} msg/s, "
+            f"p95 {clean['ack_p95']:.1f} ms); zero lost or duplicated in every run: {'yes' if ok else 'NO'}"
+        )
+    finally:
+        cluster.stop()
+        fake_llm.terminate()
+        fake_llm.wait()
+
+
+if __name__ == "__main__":
+    main()
