@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 DEMO_REVIEWER ?= reviewer
 DEMO_PASSWORD ?= lumen-demo-review
 
-.PHONY: demo test test-embedded test-services test-browser chromium lint bench venv clean
+.PHONY: demo cluster services test test-embedded test-services test-browser chromium lint bench load venv clean
 
 venv: $(INSTALLED)
 
@@ -42,6 +42,27 @@ demo: venv
 	$(BIN)/python manage.py load_demo --reviewer $(DEMO_REVIEWER) --password $(DEMO_PASSWORD)
 	$(BIN)/python manage.py run_demo --reviewer $(DEMO_REVIEWER) --password $(DEMO_PASSWORD)
 
+# The production topology on this machine (see the README's deployment section): two web processes, a worker
+# per queue, beat and the local LLM, on PostgreSQL and Redis (started here if they are down).
+CLUSTER_DATABASE ?= supportagent
+CLUSTER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/$(CLUSTER_DATABASE)
+CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/1
+
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
+		for _ in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+		for _ in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
+
+cluster: venv services
+	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(CLUSTER_DATABASE)'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres $(CLUSTER_DATABASE)
+	DATABASE_URL=$(CLUSTER_DATABASE_URL) REDIS_URL=$(CLUSTER_REDIS_URL) $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL=$(CLUSTER_DATABASE_URL) REDIS_URL=$(CLUSTER_REDIS_URL) $(BIN)/python manage.py load_demo \
+		--reviewer $(DEMO_REVIEWER) --password $(DEMO_PASSWORD)
+	DATABASE_URL=$(CLUSTER_DATABASE_URL) REDIS_URL=$(CLUSTER_REDIS_URL) $(BIN)/python manage.py run_cluster
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -69,6 +90,11 @@ bench: venv
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/screening.py
+
+# Simulated customers against the cluster (its own database and Redis database; restarts Redis mid-run).
+load: venv services
+	$(BIN)/python -m pip install --quiet --find-links $(WHEELHOUSE) -e '.[bench]'
+	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var

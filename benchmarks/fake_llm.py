@@ -17,6 +17,7 @@ import json
 import random
 import re
 import time
+from http import HTTPStatus
 from typing import Any
 
 FIRST_TOKEN_SECONDS = 0.3
@@ -88,11 +89,11 @@ class FakeLLM:
                 body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
                 status, payload = await self.respond(method, path, body)
                 data = json.dumps(payload).encode()
-                writer.write(
-                    f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-                    "Connection: keep-alive\r\n\r\n".encode()
-                    + data
+                head = (
+                    f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(data)}\r\nConnection: keep-alive\r\n\r\n"
                 )
+                writer.write(head.encode() + data)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, ValueError):
             pass

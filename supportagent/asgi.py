@@ -9,10 +9,12 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from agent.consumers import ConversationConsumer  # noqa: E402
 from review.consumers import ReviewQueueConsumer  # noqa: E402
+from supportagent.admission import AdmissionControl  # noqa: E402
 from widget.consumers import WidgetConsumer  # noqa: E402
 
 
@@ -28,4 +30,9 @@ websocket_urlpatterns = [
     path("ws/widget/", WidgetConsumer.as_asgi()),
 ]
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)})
+http = AdmissionControl(
+    django_asgi_app,
+    limit=settings.WEB_MAX_CONCURRENT_REQUESTS,
+    wait_seconds=settings.WEB_QUEUE_SECONDS,
+)
+application = ProtocolTypeRouter({"http": http, "websocket": URLRouter(websocket_urlpatterns)})

@@ -78,6 +78,11 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# How many HTTP requests a web process lets into Django at once (each runs on a thread of its own); the rest
+# wait up to WEB_QUEUE_SECONDS, then get a 503 to try again (supportagent.admission). 0: no limit.
+WEB_MAX_CONCURRENT_REQUESTS = env_int("WEB_MAX_CONCURRENT_REQUESTS", 8)
+WEB_QUEUE_SECONDS = env_float("WEB_QUEUE_SECONDS", 5.0)
+
 # PostgreSQL under ASGI: each request runs on its own thread, so connections kept per thread
 # (DATABASE_CONN_MAX_AGE) pile up past the server's limit under load; a pool per process bounds them.
 DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)

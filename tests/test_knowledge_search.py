@@ -62,3 +62,14 @@ def test_words_match_whatever_their_form_and_accents(db):
     KnowledgeArticle.objects.create(slug="loans", title="Loans", body="Loans cost 6.9% a year.")
     hits = get_search_backend().search("cafe PAYMENT", k=2)
     assert [hit.title for hit in hits] == ["Café payments"]
+
+
+def test_rebuild_index_indexes_every_published_article(demo_bank):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("rebuild_index", stdout=out)
+    published = KnowledgeArticle.objects.filter(is_published=True).count()
+    assert out.getvalue().startswith(f"Indexed {published} published articles") and published > 0

@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,12 @@ def test_every_response_carries_the_security_headers(client, path):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_readme_names_every_variable_the_settings_read():
+    root = Path(__file__).resolve().parent.parent
+    source = (root / "supportagent" / "settings.py").read_text()
+    read = set(re.findall(r'env_(?:str|bool|int|float|decimal|list|required)\("([A-Z_]+)"', source))
+    readme = (root / "README.md").read_text()
+    assert len(read) > 60
+    assert sorted(name for name in read if f"`{name}`" not in readme) == []

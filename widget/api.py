@@ -23,11 +23,11 @@ from agent.models import (
     Message,
 )
 from agent.services import InvalidMessage, receive_customer_message, start_conversation
+from supportagent.admission import BUSY
 from widget.limits import Limit, client_ip
 from widget.origins import origin_allowed
 from widget.tokens import InvalidToken, conversation_for, token_for
 
-BUSY = "We're very busy right now and your message was not sent. Please try again in a few seconds."
 HUMAN_REQUEST = "I'd like to talk to a person, please."
 logger = logging.getLogger(__name__)
 
