@@ -125,15 +125,8 @@ LOGIN_URL = "admin:login"
 # run in-process.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    # A consumer waits on Redis in 5-second blocking reads; redis-py 8 times out any read at 5 s by default,
-    # which ended every idle websocket with an error (1011) after 5 s.
     CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # and its pools allow 100 connections unless told otherwise: a burst of websockets joining
-            # their groups at once needs more
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 2000}]},
-        }
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
     }
     CACHES = {
         "default": {
