@@ -99,7 +99,7 @@ class RedisResponseCache(ResponseCache):
             self.client.unlink(*batch)
 
     def _entry(self, key: str) -> StoredAnswer | None:
-        fields = self.client.hgetall(self._entry_name(key))
+        fields = cast(dict[bytes, bytes], self.client.hgetall(self._entry_name(key)))
         if not fields:
             return None
         draft_id = _text(fields[b"source_draft_id"])
@@ -134,7 +134,7 @@ class RedisResponseCache(ResponseCache):
         name = self._entry_name(entry.key)
         ttl_ms = max(1, round(ttl_seconds * 1000))
         expires_at = time.time() + ttl_seconds
-        previous = self.client.hget(name, "article_versions")
+        previous = cast(bytes | None, self.client.hget(name, "article_versions"))
         dropped = set(json.loads(previous)) - {str(k) for k in entry.article_versions} if previous else set()
         vectors_name, expiry_name = self._intent_names(entry.intent)
         article_indexes = [self._article_index(article_id) for article_id in entry.article_versions]
@@ -151,7 +151,7 @@ class RedisResponseCache(ResponseCache):
                 },
             )
             pipe.pexpire(name, ttl_ms)
-            pipe.hset(vectors_name, entry.key, vector.astype(np.float32).tobytes())
+            pipe.hset(vectors_name, entry.key, vector.astype(np.float32).tobytes())  # type: ignore[arg-type]
             pipe.zadd(expiry_name, {entry.key: expires_at})
             for index in article_indexes:
                 pipe.zadd(index, {entry.key: expires_at})
