@@ -24,8 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from agent.local_llm import LocalLLMServer, LocalModelMissing, server_is_up
-from agent.management.commands.serve_llm import interrupt
+from agent.local_llm import LocalLLMServer
+from agent.management.commands.serve_llm import interrupt, start_local_llm_if_needed
 from agent.routing import get_router
 from agent.screening.model import get_model as get_screening_model
 
@@ -115,7 +115,7 @@ class Command(BaseCommand):
         var = Path(settings.VAR_DIR)
         logs = var / "cluster-logs"
         logs.mkdir(parents=True, exist_ok=True)
-        llm = self._local_llm(var)
+        llm = start_local_llm_if_needed(self.stdout.write)
         self.stdout.write("Loading the routing and screening models…")
         get_router()  # trained once to disk here, so that every process below only loads them
         get_screening_model()
@@ -143,18 +143,6 @@ class Command(BaseCommand):
             state_file.unlink(missing_ok=True)
             if llm is not None:
                 llm.stop()
-
-    def _local_llm(self, var: Path) -> LocalLLMServer | None:
-        local_url = f"http://{settings.LOCAL_LLM_HOST}:{settings.LOCAL_LLM_PORT}/v1"
-        if local_url != settings.OPENAI_BASE_URL or server_is_up(local_url):
-            return None
-        self.stdout.write("Starting the local LLM server…")
-        server = LocalLLMServer(settings.LOCAL_LLM_HOST, settings.LOCAL_LLM_PORT, settings.LLM_SMALL_MODEL)
-        try:
-            server.start(log_path=var / "llm-server.log")
-        except (LocalModelMissing, RuntimeError, TimeoutError) as error:
-            raise CommandError(str(error)) from error
-        return server
 
     def _environment(self, var: Path) -> dict[str, str]:
         """The children's environment: this one, with production defaults where it says nothing. Plain HTTP

@@ -2,10 +2,9 @@ import signal
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from agent.local_llm import LocalLLMServer, LocalModelMissing, server_is_up
-from agent.management.commands.serve_llm import interrupt
+from agent.management.commands.serve_llm import interrupt, start_local_llm_if_needed
 from agent.routing import get_router
 from agent.screening.model import get_model as get_screening_model
 
@@ -23,18 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: str) -> None:
         signal.signal(signal.SIGTERM, interrupt)
-        server = None
-        local_url = f"http://{settings.LOCAL_LLM_HOST}:{settings.LOCAL_LLM_PORT}/v1"
-        if local_url == settings.OPENAI_BASE_URL and not server_is_up(local_url):
-            self.stdout.write("Starting the local LLM server…")
-            server = LocalLLMServer(
-                settings.LOCAL_LLM_HOST, settings.LOCAL_LLM_PORT, settings.LLM_SMALL_MODEL
-            )
-            settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-            try:
-                server.start(log_path=settings.VAR_DIR / "llm-server.log")
-            except (LocalModelMissing, RuntimeError, TimeoutError) as error:
-                raise CommandError(str(error)) from error
+        server = start_local_llm_if_needed(self.stdout.write)
         self.stdout.write("Loading the routing and screening models…")
         get_router()
         get_screening_model()  # trained once (~11 s) here rather than on the first customer's message

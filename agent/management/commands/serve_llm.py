@@ -1,14 +1,31 @@
 import signal
+from collections.abc import Callable
 from typing import NoReturn
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from agent.local_llm import LocalLLMServer, LocalModelMissing
+from agent.local_llm import LocalLLMServer, LocalModelMissing, server_is_up
 
 
 def interrupt(*_: object) -> NoReturn:
     raise KeyboardInterrupt
+
+
+def start_local_llm_if_needed(write: Callable[[str], object]) -> LocalLLMServer | None:
+    """Start the local LLM server when OPENAI_BASE_URL is its address and nothing answers there yet; the
+    caller stops it. None when another endpoint (or an already running server) is used."""
+    local_url = f"http://{settings.LOCAL_LLM_HOST}:{settings.LOCAL_LLM_PORT}/v1"
+    if local_url != settings.OPENAI_BASE_URL or server_is_up(local_url):
+        return None
+    write("Starting the local LLM server…")
+    server = LocalLLMServer(settings.LOCAL_LLM_HOST, settings.LOCAL_LLM_PORT, settings.LLM_SMALL_MODEL)
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        server.start(log_path=settings.VAR_DIR / "llm-server.log")
+    except (LocalModelMissing, RuntimeError, TimeoutError) as error:
+        raise CommandError(str(error)) from error
+    return server
 
 
 class Command(BaseCommand):
