@@ -38,6 +38,13 @@ def found(text: str) -> list[tuple[str, str]]:
         ("my PIN is 4821, is that safe?", [("pin", "4821")]),
         ("the code you texted me was 482913", [("otp", "482913")]),
         ("my password is Tr0ub4dor&3 and it fails", [("password", "Tr0ub4dor&3")]),
+        ("acc 12345678 please move it", [("account_number", "12345678")]),
+        (
+            "Name: Priya Shah\nAccount: 1234 5678\nSort: 20-45-77",
+            [("account_number", "1234 5678"), ("sort_code", "20-45-77")],
+        ),
+        ("the SMS said 482913 but it expired", [("otp", "482913")]),
+        ("my password is: Xy#99* now", [("password", "Xy#99*")]),
     ],
 )
 def test_each_kind_of_sensitive_data_is_found_exactly(text, expected):
@@ -55,10 +62,24 @@ def test_each_kind_of_sensitive_data_is_found_exactly(text, expected):
         "my password is not working since the update",
         "I've been a customer since 2011 and my PIN has never failed",
         "postcode SW1A 1AA, version 4.2.1, 15% interest",
+        "Sort it out by 12-03-24 please",
     ],
 )
 def test_near_misses_stay(text):
     assert find(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "password"),
+    [
+        ("my password is Rover.2018. Then it locked me out", "Rover.2018"),  # the sentence's full stop
+        ("my password is Rover.2018.", "Rover.2018"),
+        ("I set the password to hunter2!! yesterday", "hunter2!!"),  # doubled marks are typed
+        ("pass word was Owen92. - no luck", "Owen92."),  # no new sentence after it
+    ],
+)
+def test_a_password_ends_where_its_sentence_does(text, password):
+    assert found(text) == [("password", password)]
 
 
 def test_masking_replaces_each_value_by_its_type():

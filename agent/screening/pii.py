@@ -100,6 +100,7 @@ _NINO = re.compile(
 )
 _SORT_CODE = re.compile(_NOT_BEFORE + r"\d{2}([- ]?)\d{2}\1\d{2}" + _NOT_AFTER)
 _DIGITS = re.compile(_NOT_BEFORE + r"\d{4,12}" + _NOT_AFTER)
+_ACCOUNT_IN_FOURS = re.compile(_NOT_BEFORE + r"\d{4} \d{4}" + _NOT_AFTER)  # a UK account number: 1234 5678
 _OTP = re.compile(_NOT_BEFORE + r"(?:\d{3} \d{3}|\d{4,8})" + _NOT_AFTER)
 
 # What customers call each value they can only name. Matched case-insensitively on the text before (and for
@@ -111,11 +112,12 @@ _CUES = {
     "pin": re.compile(r"\bpin\b|\bpins\b|\bpin ?(?:number|code|no)\b", re.IGNORECASE),
     "otp": re.compile(
         r"(?<!sort )(?<!sort)(?<!post)\bcodes?\b|\botps?\b|\bpass ?codes?\b|\bverification\b|\bone[- ]time\b"
-        r"|\b2fa\b|\b3-?d ?secure\b",
+        r"|\b2fa\b|\b3-?d ?secure\b|\bsms\b|\btexted\b|\bauthenticat",
         re.IGNORECASE,
     ),
     "account_number": re.compile(
-        r"\baccount\b|\bacct\b|\ba/c\b|\bchecking\b|\bsavings\b|\bacc(?:ount)? ?(?:no|num|number|#)\b",
+        r"\baccount\b|\bacct\b|\bacc\b|\ba/c\b|\bchecking\b|\bsavings\b"
+        r"|\bacc(?:ount)? ?(?:no|num|number|#)\b",
         re.IGNORECASE,
     ),
 }
@@ -134,7 +136,7 @@ _NOT_SENSITIVE_AFTER = re.compile(
 NEAR = 25  # characters: how close a word must be to name the number after it
 _PASSWORD = re.compile(
     r"\b(?:pass ?word|pwd|pw|passwd|login password|pass)\b"
-    r"(?:\s+(?:is|was|=|:|-|to|as)|\s*[:=-])?\s*(?:now\s+|still\s+)?['\"“‘(]?(?P<value>[^\s'\"”’,()]+)",
+    r"(?:\s+(?:(?:is|was|to|as)\b|=))?\s*[:=-]?\s*(?:now\s+|still\s+|just\s+)?['\"“‘(]?(?P<value>[^\s'\"”’,()]+)",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?\n](?:\s|$)")
@@ -197,24 +199,47 @@ def _routing_numbers(text: str) -> Iterator[tuple[int, int]]:
 
 def _sort_codes(text: str) -> Iterator[tuple[int, int]]:
     for match in _SORT_CODE.finditer(text):
-        if not _in_a_longer_number(text, *match.span()) and _cued(text, match, "sort_code"):
+        if _in_a_longer_number(text, *match.span()):
+            continue
+        if _SORT_RIGHT_BEFORE.search(text, max(0, match.start() - 12), match.start()) or _cued(
+            text, match, "sort_code"
+        ):
             yield match.span()
+
+
+# "Sort: 20-45-77", "sort 204577": the word alone names a sort code only when the number follows it at once
+# ("Sort it out" names nothing)
+_SORT_RIGHT_BEFORE = re.compile(r"\bsort\s*(?:is\s*)?[:#-]?\s*$", re.IGNORECASE)
 
 
 def _passwords(text: str) -> Iterator[tuple[int, int]]:
     found = set()
     for match in _PASSWORD.finditer(text):
-        value = match.group("value")
-        if _looks_like_password(value):
-            found.add(match.span("value"))
-            yield match.span("value")
+        start, end = match.span("value")
+        end = _without_sentence_end(text, start, end)
+        if _looks_like_password(text[start:end]):
+            found.add((start, end))
+            yield start, end
     if not _PASSWORD_TALK.search(text):
         return
     # "tried Dev19$ and then uiGeir0xoMC": in a message about signing in, what only a password looks like
     for match in _TOKEN.finditer(text):
-        value = match.group()
-        if match.span() not in found and _strong_password_shape(value):
-            yield match.span()
+        start, end = match.span()
+        end = _without_sentence_end(text, start, end)
+        if (start, end) not in found and _strong_password_shape(text[start:end]):
+            yield start, end
+
+
+def _without_sentence_end(text: str, start: int, end: int) -> int:
+    """Where a typed value ends once a full stop, comma or other sentence mark after it is left out: one such
+    mark followed by the end of the text, a line break or a new sentence ("… is Rover.2018. Then …") ends the
+    sentence, not the password; doubled marks ("hunter2!!") and symbols ("Dev19$") are the password's own."""
+    if end - start < 2 or text[end - 1] not in ".!?;:" or text[end - 2] in ".!?;:":
+        return end
+    after = text[end:]
+    if not after.strip() or after.startswith("\n") or re.match(r"\s+[A-Z]", after):
+        return end - 1
+    return end
 
 
 _PASSWORD_TALK = re.compile(
@@ -285,6 +310,9 @@ def _otps(text: str) -> Iterator[tuple[int, int]]:
 def _account_numbers(text: str) -> Iterator[tuple[int, int]]:
     for match in _DIGITS.finditer(text):
         if len(match.group()) >= 6 and _cued(text, match, "account_number", reach=40):
+            yield match.span()
+    for match in _ACCOUNT_IN_FOURS.finditer(text):
+        if not _in_a_longer_number(text, *match.span()) and _cued(text, match, "account_number", reach=40):
             yield match.span()
 
 
