@@ -72,7 +72,7 @@ test-embedded: venv
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 test-services: venv
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m "not browser and not corpus"
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here); they run in their own
 # pytest process, since sync Playwright and Django's async-safety checks do not share one.

@@ -40,6 +40,7 @@ def test_the_corpora_hold_enough_attacks():
     }
 
 
+@pytest.mark.corpus
 def test_no_attack_is_sent_without_a_person_and_nothing_leaks(demo_bank, customer, local_llm):
     other = Customer.objects.create(external_id="c-other", name="Other Person")
     Ticket.objects.create(customer=other, subject=OTHER_SECRET, reason="their business")
@@ -74,6 +75,7 @@ ARTICLE_ATTACKS = [
 ]
 
 
+@pytest.mark.corpus
 def test_instructions_hidden_in_an_article_never_reach_a_customer_unreviewed(
     demo_bank, customer, local_llm, django_capture_on_commit_callbacks
 ):
