@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import html
 import math
 import re
 import unicodedata
@@ -26,7 +27,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 THRESHOLD = 0.5
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 # Training examples from agent/data/injection count this much more than the ordinary questions beside them.
 CORPUS_WEIGHT = 3.0
 EXTRA_BENIGN = {"banking77": 3000, "clinc150": 2000}
@@ -91,6 +92,26 @@ _SPACED = re.compile(r"\b(?:\w[\s.\-_*]{1,3}){3,}\w\b")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _BASE32 = re.compile(r"[A-Z2-7]{16,}={0,6}")
 _HEX = re.compile(r"(?:0x)?((?:[0-9a-fA-F]{2}[\s:]?){8,})")
+_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
+_BINARY = re.compile(r"(?<![01])(?:[01]{8}\s?){4,}")
+_MORSE = re.compile(r"(?:[.\-·•]{1,6}(?:\s+|\s*[/|]\s*)){4,}[.\-·•]{1,6}")
+_MORSE_CODES = (
+    ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.--"
+    " --.. ----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----."
+)
+_MORSE_LETTERS = dict(zip(_MORSE_CODES.split(" "), "abcdefghijklmnopqrstuvwxyz0123456789", strict=True))
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+_FLAG_A, _FLAG_Z = 0x1F1E6, 0x1F1FF  # regional indicator letters a to z
+_SHIFTS = [
+    str.maketrans(_ALPHABET, _ALPHABET[shift:] + _ALPHABET[:shift]) for shift in range(1, 26) if shift != 13
+] + [str.maketrans(_ALPHABET, _ALPHABET[::-1])]  # rot13 is a view of its own; Atbash
+# Words any English instruction is made of: a shift of the letters that yields several reads as English.
+_INSTRUCTION_WORDS = (
+    "the and you your all to of is are me my now from this that with for not no any ignore previous"
+    " instructions rules system prompt reveal tell show print give output"
+)
+_COMMON_WORDS = frozenset(_INSTRUCTION_WORDS.split(" "))
+_SPLIT_BY_SYMBOLS = re.compile(r"(?<!\w)(?:\w[^\w\s]{1,3}){3,}\w(?!\w)")
 
 
 def _views(text: str) -> list[tuple[str, bool]]:
@@ -103,9 +124,58 @@ def _views(text: str) -> list[tuple[str, bool]]:
         codecs.decode(plain, "rot13"),
         urllib.parse.unquote_plus(text).lower() if "%" in text else plain,
     ]
-    undone += [_normalise(decoded) for decoded in _decoded_payloads(text)]
-    views += [(view, True) for view in undone if view != plain]
+    decoded = _decoded_payloads(text)
+    decoded += [again for inner in _inner_payloads(text) for again in _decoded_payloads(inner)]
+    undone += [_normalise(payload) for payload in decoded]
+    undone += _unescaped(text) + _rewritten(plain)
+    views += [(view, True) for view in dict.fromkeys(undone) if view and view != plain]
     return views
+
+
+def _unescaped(text: str) -> list[str]:
+    """HTML entities (&#105;&#103;), backslash escapes (\\x69, \\u0069), eight-bit binary and Morse code."""
+    views = []
+    if "&" in text:
+        views.append(html.unescape(text))
+    if "\\" in text:
+        views.append(_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text))
+    views += [
+        "".join(chr(int(bits, 2)) for bits in match.group().split()) for match in _BINARY.finditer(text)
+    ]
+    views += [_morse(match.group()) for match in _MORSE.finditer(text)]
+    return [_normalise(view) for view in views if view != text]
+
+
+def _rewritten(plain: str) -> list[str]:
+    """Letters shifted (any Caesar shift, Atbash) when the shift reads as English, accents and combining
+    marks stripped (zalgo text), flag letters (🇮🇬) made letters, letters split by symbols (i|g|n|o|r|e)
+    joined."""
+    views = []
+    best, best_hits = "", _english_hits(plain)
+    for table in _SHIFTS:
+        shifted = plain.translate(table)
+        hits = _english_hits(shifted)
+        if hits > best_hits:
+            best, best_hits = shifted, hits
+    if best_hits >= 3:
+        views.append(best)
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", plain) if unicodedata.category(c) != "Mn")
+    views.append(stripped)
+    if any(_FLAG_A <= ord(c) <= _FLAG_Z for c in plain):
+        views.append(
+            "".join(chr(ord(c) - _FLAG_A + 97) if _FLAG_A <= ord(c) <= _FLAG_Z else c for c in plain)
+        )
+    views.append(_SPLIT_BY_SYMBOLS.sub(lambda m: re.sub(r"[^\w\s]", "", m.group()), plain))
+    return views
+
+
+def _english_hits(text: str) -> int:
+    return len(_COMMON_WORDS.intersection(text.split()))
+
+
+def _morse(code: str) -> str:
+    words = re.split(r"\s*[/|]\s*|\s{3,}", code.strip())
+    return " ".join("".join(_MORSE_LETTERS.get(letter, "") for letter in word.split()) for word in words)
 
 
 def _normalise(text: str) -> str:
@@ -127,6 +197,16 @@ def _decoded_payloads(text: str) -> list[str]:
         if len(digits) % 2 == 0:
             decoded.append(_printable(binascii.unhexlify(digits)))
     return [text for text in decoded if text]
+
+
+def _inner_payloads(text: str) -> list[str]:
+    """What base64 and hex runs decode to when that is itself an encoded run: a payload encoded twice."""
+    found = [_b64(match.group()) for match in _BASE64.finditer(text)]
+    found += [
+        bytes.fromhex(d) for m in _HEX.finditer(text) if len(d := re.sub(r"[\s:]", "", m.group(1))) % 2 == 0
+    ]
+    inner = [data.decode("ascii", "ignore").strip() for data in found]
+    return [payload for payload in inner if _BASE64.fullmatch(payload) or _HEX.fullmatch(payload)]
 
 
 def _b64(value: str) -> bytes:
