@@ -132,7 +132,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"max_connections": 2000},
+            "OPTIONS": {"max_connections": 2000, "pool_class": "supportagent.cache.SharedConnectionPool"},
         }
     }
 else:

@@ -24,7 +24,7 @@ from agent.models import (
 )
 from agent.services import InvalidMessage, receive_customer_message, start_conversation
 from supportagent.admission import BUSY
-from widget.limits import Limit, client_ip
+from widget.limits import Limit, client_ip, hit_all
 from widget.origins import origin_allowed
 from widget.tokens import InvalidToken, conversation_for, token_for
 
@@ -247,9 +247,10 @@ def _receive(request: HttpRequest, conversation: Conversation, text: str) -> Mes
         raise Refused(400, "Please type a message.")
     if len(text.strip()) > settings.WIDGET_MAX_MESSAGE_CHARS:
         raise Refused(400, f"Please keep messages under {settings.WIDGET_MAX_MESSAGE_CHARS} characters.")
-    slow_down = "You're sending messages faster than we can answer. Please wait {seconds} seconds."
-    _limit(per_conversation, str(conversation.public_id), slow_down)
-    _limit(per_ip, client_ip(request), slow_down)
+    wait = hit_all([(per_conversation, str(conversation.public_id)), (per_ip, client_ip(request))])
+    if wait:
+        slow_down = f"You're sending messages faster than we can answer. Please wait {wait} seconds."
+        raise Refused(429, slow_down, retry_after=wait)
     try:
         return receive_customer_message(conversation=conversation, text=text)
     except InvalidMessage as invalid:

@@ -6,7 +6,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
@@ -19,30 +20,56 @@ class Limit:
     window_seconds: int
 
     def hit(self, key: str) -> int:
-        """Count one event for `key`; 0 if it is allowed, else the seconds until the window resets.
+        """Count one event for `key`; 0 if it is allowed, else the seconds until the window resets."""
+        return hit_all([(self, key)])
 
-        If the cache cannot be reached (Redis restarting), the event is allowed and a warning logged: a
-        customer's message is worth more than a limit that cannot be counted for a moment."""
-        now = time.time()
-        window = int(now // self.window_seconds)
-        cache_key = f"ratelimit:{self.scope}:{key}:{window}"
-        try:
-            used = self._count(cache_key)
-        except Exception as error:  # each cache backend raises its own connection errors
-            logger.warning("rate limit %s not counted: the cache is unreachable (%s)", self.scope, error)
-            return 0
+    def _window(self, key: str, now: float) -> str:
+        return f"ratelimit:{self.scope}:{key}:{int(now // self.window_seconds)}"
+
+    def _wait(self, used: int, now: float) -> int:
         if used <= self.count:
             return 0
         return max(1, int(self.window_seconds - now % self.window_seconds) + 1)
 
-    def _count(self, cache_key: str) -> int:
-        # One round trip once the window's counter exists (every hit but the window's first).
-        try:
-            return int(cache.incr(cache_key))
-        except ValueError:  # the window's first hit (or its counter was evicted)
-            if cache.add(cache_key, 1, timeout=self.window_seconds + 1):
-                return 1
-            return int(cache.incr(cache_key))  # another request started the window meanwhile
+
+def hit_all(hits: list[tuple[Limit, str]]) -> int:
+    """Count one event against each (limit, key); 0 if every limit allows it, else the longest wait in
+    seconds. On Redis all the counters are kept in one round trip.
+
+    If the cache cannot be reached (Redis restarting), the event is allowed and a warning logged: a
+    customer's message is worth more than a limit that cannot be counted for a moment."""
+    now = time.time()
+    windows = [(limit._window(key, now), limit.window_seconds + 1) for limit, key in hits]
+    try:
+        counts = _count(windows)
+    except Exception as error:  # each cache backend raises its own connection errors
+        scopes = ", ".join(limit.scope for limit, _ in hits)
+        logger.warning("rate limits %s not counted: the cache is unreachable (%s)", scopes, error)
+        return 0
+    return max(limit._wait(used, now) for (limit, _), used in zip(hits, counts, strict=True))
+
+
+def _count(windows: list[tuple[str, int]]) -> list[int]:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # each window's counter starts at 0 with its expiry if it is new (SET NX), then counts: any Redis
+        pipeline = backend._cache.get_client(write=True).pipeline(transaction=False)
+        for key, timeout in windows:
+            name = backend.make_and_validate_key(key)
+            pipeline.set(name, 0, ex=timeout, nx=True)
+            pipeline.incr(name)
+        return [int(used) for used in pipeline.execute()[1::2]]
+    return [_count_one(key, timeout) for key, timeout in windows]
+
+
+def _count_one(key: str, timeout: int) -> int:
+    # Any other cache: one call once the window's counter exists (every hit but the window's first).
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # the window's first hit (or its counter was evicted)
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        return int(cache.incr(key))  # another request started the window meanwhile
 
 
 def client_ip(request: HttpRequest) -> str:
