@@ -140,23 +140,19 @@ def _limits() -> tuple[Limit, Limit, Limit]:
 
 def conversation_json(conversation: Conversation) -> dict[str, Any]:
     """The whole conversation as the widget shows it: the one source of truth it renders from."""
-    messages = list(conversation.messages.select_related("feedback").order_by("created_at", "id"))
-    feedback = {m.pk: m.feedback.value for m in messages if hasattr(m, "feedback")}
+    messages = conversation.messages.order_by("created_at", "id").values_list(
+        "id", "role", "text", "created_at", "feedback__value"
+    )
     rating = ConversationRating.objects.filter(conversation=conversation).values_list("score", flat=True)
+    shown = [
+        {"id": pk, "role": role, "text": text, "created_at": created_at.isoformat(), "feedback": feedback}
+        for pk, role, text, created_at, feedback in messages
+    ]
     return {
         "id": str(conversation.public_id),
         "status": conversation.status,
-        "messages": [
-            {
-                "id": m.pk,
-                "role": m.role,
-                "text": m.text,
-                "created_at": m.created_at.isoformat(),
-                "feedback": feedback.get(m.pk),
-            }
-            for m in messages
-        ],
-        "can_rate": any(m.role in ANSWER_ROLES for m in messages),
+        "messages": shown,
+        "can_rate": any(message["role"] in ANSWER_ROLES for message in shown),
         "rating": rating.first(),
     }
 
@@ -187,7 +183,7 @@ def send_message(request: HttpRequest, *, body: dict[str, Any], conversation: Co
     if not isinstance(text, str):
         raise Refused(400, "Please type a message.")
     message = _receive(request, conversation, text)
-    conversation.refresh_from_db()
+    conversation.refresh_from_db(fields=["status"])  # a worker may have moved it on already
     stored = {"id": message.pk, "role": message.role, "text": message.text}
     return JsonResponse({"message": stored, "conversation": conversation_json(conversation)}, status=202)
 

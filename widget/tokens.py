@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 
 from agent.models import Conversation
 
@@ -28,7 +29,7 @@ def conversation_for(token: str) -> Conversation:
         public_id = signing.loads(token, salt=SALT, max_age=settings.WIDGET_TOKEN_MAX_AGE_SECONDS)
     except signing.BadSignature:  # SignatureExpired is a BadSignature
         raise InvalidToken("This conversation has expired; start a new one.") from None
-    conversation = Conversation.objects.filter(public_id=public_id).select_related("customer").first()
-    if conversation is None:
-        raise InvalidToken("This conversation no longer exists; start a new one.")
-    return conversation
+    try:
+        return Conversation.objects.select_related("customer").get(public_id=public_id)
+    except (Conversation.DoesNotExist, ValidationError):  # erased, or a token signed over something else
+        raise InvalidToken("This conversation no longer exists; start a new one.") from None
