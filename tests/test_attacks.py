@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPORA = (
     ROOT / "agent/data/injection/train.jsonl",
     ROOT / "agent/data/injection/more.jsonl",
-    ROOT / "benchmarks/data/injection_heldout.jsonl",
+    ROOT / "agent/data/injection/measured.jsonl",
 )
 ATTACKS = [
     row

@@ -25,7 +25,12 @@ from agent.search.vectors import static_embedder
 
 from . import injection
 
-CORPORA = ("injection/train.jsonl", "injection/more.jsonl", "injection/extra.jsonl")
+CORPORA = (
+    "injection/train.jsonl",
+    "injection/more.jsonl",
+    "injection/extra.jsonl",
+    "injection/measured.jsonl",
+)
 SIGNAL_NAMES = tuple(sorted({name for name, _, _ in injection._SIGNALS}))
 SIGNAL_SCALE = 2.0  # signals as features: weighed against thousands of n-grams
 
