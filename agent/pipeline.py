@@ -282,16 +282,11 @@ def start_run(*, message: Message, holder: str = "") -> Draft | Handoff | None:
     if conversation.human_only:
         reason = "served by people: this conversation is outside the agent's share of traffic"
         return _hand_over(run, writer, started, state, reason=reason, status=Conversation.Status.ESCALATED)
-    try:
-        with span("agent.run", message_id=message.pk, agent_version=version.name):
-            state, next_node, steps = build_graph().run(
-                state, record=writer, stop_before=LLM_NODES, max_steps=settings.AGENT_MAX_STEPS
-            )
-    except NodeFailed as failure:
-        reason = f"the {failure.node} step failed"
-        return _fail(run, writer, started, failure.state, error=str(failure), reason=reason)
-    except (StepBudgetExceeded, CostBudgetExceeded) as over:
-        return _fail(run, writer, started, state, error=str(over), reason=str(over))
+    with span("agent.run", message_id=message.pk, agent_version=version.name):
+        outcome = _run_graph(run, writer, started, state, stop_before=LLM_NODES)
+    if isinstance(outcome, Draft):
+        return outcome
+    state, next_node, steps = outcome
     if next_node == END:
         return _complete(run, writer, started, state)
     leases.renew(message.pk, holder)  # the time it waits in the LLM queue is covered
@@ -323,21 +318,27 @@ def finish_run(handoff: Handoff) -> Draft | None:
     writer.restore(handoff.steps)
     started = time.perf_counter() - handoff.elapsed_ms / 1000
     state = TurnState.from_json(handoff.state)
+    with span("agent.run", message_id=message.pk, resumed_at=handoff.next_node):
+        outcome = _run_graph(
+            run, writer, started, state, start=handoff.next_node, steps_taken=handoff.steps_taken
+        )
+    if isinstance(outcome, Draft):
+        return outcome
+    return _complete(run, writer, started, outcome[0])
+
+
+def _run_graph(
+    run: AgentRun, writer: _StepWriter, started: float, state: TurnState, **options: Any
+) -> tuple[TurnState, str, int] | Draft:
+    """Run the graph from `state` (`options` as for CompiledGraph.run); a step that failed for good or a
+    budget spent ends the run here, stored as failed with the conversation handed to a person (that Draft)."""
     try:
-        with span("agent.run", message_id=message.pk, resumed_at=handoff.next_node):
-            state, _, _ = build_graph().run(
-                state,
-                record=writer,
-                start=handoff.next_node,
-                steps_taken=handoff.steps_taken,
-                max_steps=settings.AGENT_MAX_STEPS,
-            )
+        return build_graph().run(state, record=writer, max_steps=settings.AGENT_MAX_STEPS, **options)
     except NodeFailed as failure:
         reason = f"the {failure.node} step failed"
         return _fail(run, writer, started, failure.state, error=str(failure), reason=reason)
     except (StepBudgetExceeded, CostBudgetExceeded) as over:
         return _fail(run, writer, started, state, error=str(over), reason=str(over))
-    return _complete(run, writer, started, state)
 
 
 def _existing_draft(message_id: int) -> Draft | None:
