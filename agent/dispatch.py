@@ -35,6 +35,9 @@ def dispatch_message(message_id: int) -> bool:
     except (OperationalError, ConnectionError, OSError) as error:
         logger.warning("message %s kept for later: the task broker is unreachable (%s)", message_id, error)
         return False
+    except Exception:  # whatever else the broker client raises: the message is stored, the sweep queues it
+        logger.exception("message %s kept for later: it could not be queued", message_id)
+        return False
     return True
 
 

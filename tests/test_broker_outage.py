@@ -6,6 +6,7 @@ import subprocess
 import time
 from datetime import timedelta
 
+import kombu.pools
 import pytest
 import redis
 
@@ -33,10 +34,10 @@ def broker_port():
 
 
 def forget_broker_connections() -> None:
-    # Celery keeps its connection and producer pools for the life of the app; the broker URL changed.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # Celery keeps its connection and producer pools for the life of the app, in kombu's registry of pools
+    # per broker address (which a closed pool would stay in): the broker URL changed.
+    kombu.pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
@@ -67,6 +68,27 @@ def test_a_message_sent_while_the_broker_is_down_is_kept_and_queued_when_it_retu
 
     server = start_redis(broker_port)
     try:
+        assert requeue_waiting_messages(older_than=timedelta(0)) == 1
+        assert redis.Redis(port=broker_port).llen("pipeline") == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_broker_client_that_fails_otherwise_still_keeps_the_message(
+    client, broker_port, django_capture_on_commit_callbacks, caplog
+):
+    server = start_redis(broker_port)
+    try:
+        app.pool.force_close_all()  # kombu then refuses every publish: "Acquire on closed pool"
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/chat/", {"text": "Where is my card?"})
+        assert response.status_code == 302
+        message = Message.objects.get(role=Message.Role.CUSTOMER)
+        assert waiting_messages(older_than=timedelta(0)) == [message.pk]
+        assert "could not be queued" in caplog.text
+
+        forget_broker_connections()  # a fresh pool, as a restarted process would have
         assert requeue_waiting_messages(older_than=timedelta(0)) == 1
         assert redis.Redis(port=broker_port).llen("pipeline") == 1
     finally:
