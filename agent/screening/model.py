@@ -30,6 +30,7 @@ CORPORA = (
     "injection/more.jsonl",
     "injection/extra.jsonl",
     "injection/measured.jsonl",
+    "injection/lookalikes.jsonl",
 )
 SIGNAL_NAMES = tuple(sorted({name for name, _, _ in injection._SIGNALS}))
 SIGNAL_SCALE = 2.0  # signals as features: weighed against thousands of n-grams
