@@ -103,5 +103,8 @@ def draft_decided(*, draft_id: int, action: str, reviewer: str) -> None:
     send_event_on_commit(REVIEW_QUEUE_GROUP, DRAFT_DECIDED, draft=draft_id, action=action, reviewer=reviewer)
 
 
-def conversation_updated(*, public_id: object, status: str) -> None:
-    send_event_on_commit(conversation_group(public_id), CONVERSATION_UPDATED, status=status)
+def conversation_updated(*, public_id: object, status: str, message_id: int | None = None) -> None:
+    """The conversation's status, and the message that came with the change if one did: a page that already
+    shows that message and status need not read the conversation again."""
+    extra = {"message": message_id} if message_id is not None else {}
+    send_event_on_commit(conversation_group(public_id), CONVERSATION_UPDATED, status=status, **extra)

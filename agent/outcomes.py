@@ -32,11 +32,15 @@ OUT_OF_SCOPE_NOTICE_NO_TICKET = (
 )
 
 
-def set_conversation_status(conversation: Conversation, status: str) -> None:
-    """Store the status and tell the customer's open pages, once committed."""
+def set_conversation_status(
+    conversation: Conversation, status: str, *, message: Message | None = None
+) -> None:
+    """Store the status and tell the customer's open pages, once committed (with `message`, the message that
+    came with the change)."""
     conversation.status = status
     conversation.save(update_fields=["status", "updated_at"])
-    events.conversation_updated(public_id=conversation.public_id, status=status)
+    message_id = message.pk if message is not None else None
+    events.conversation_updated(public_id=conversation.public_id, status=status, message_id=message_id)
 
 
 def deliver(
@@ -47,7 +51,7 @@ def deliver(
     message = Message(conversation=conversation, role=role, text=text, draft=draft)
     message.screen()  # a reviewer's edit may quote the customer's data back
     message.save()
-    set_conversation_status(conversation, status)
+    set_conversation_status(conversation, status, message=message)
     return message
 
 

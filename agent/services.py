@@ -36,7 +36,7 @@ def store_customer_message(*, conversation: Conversation, text: str) -> Message:
     message = Message(conversation=conversation, role=Message.Role.CUSTOMER, text=text)
     message.screen()  # the masked text is what everything after the message store reads
     message.save()
-    set_conversation_status(conversation, Conversation.Status.OPEN)
+    set_conversation_status(conversation, Conversation.Status.OPEN, message=message)
     return message
 
 

@@ -6,7 +6,9 @@ Starts its own cluster (manage.py run_cluster: two web processes, a pipeline wor
 a fresh PostgreSQL database `supportagent_load` and Redis database 2, with the LLM endpoint replaced by
 benchmarks/fake_llm.py (a loopback server with a hosted model's latency). Customers open a conversation and a
 websocket each, through both web processes alternately (a load balancer's round robin), then send messages
-as a Poisson stream at `--rate` messages per second in all, for `--seconds`.
+as a Poisson stream at `--rate` messages per second in all, for `--seconds`. Like the widget, a customer reads
+the whole conversation again when its websocket hears of a change its page does not show yet
+(`--no-rereads`: never).
 
 It prints accepted messages per second, p50 / p95 time to acknowledge (the HTTP 202) and to answer (until
 the outcome is stored: an answer sent, a draft waiting for review, or a hand-over; and until the customer's
@@ -74,11 +76,27 @@ class Customer:
     conversation: str = ""
     events: list[float] = field(default_factory=list)  # when its websocket heard a final status
     reconnects: int = 0
+    reading: bool = False  # a re-read of the conversation is under way (the widget keeps to one at a time)
+    read_again: bool = False  # and another is due after it
+    rereads: Counter[int] = field(default_factory=Counter)  # status of each re-read
+    shown: set[int] = field(default_factory=set)  # the messages its page shows
+    status: str = ""  # and the conversation's status there
+    sending: int = 0  # sends under way: events heard meanwhile wait for their answers, as in the widget
+    held: list[dict[str, Any]] = field(default_factory=list)
+
+    def show(self, conversation: dict[str, Any]) -> None:
+        self.status = conversation["status"]
+        self.shown.update(message["id"] for message in conversation["messages"])
+
+    def already_shown(self, event: dict[str, Any]) -> bool:
+        return event.get("message") in self.shown and event.get("status") == self.status
 
 
 class Run:
-    def __init__(self, *, customers: int, rate: float, seconds: float, seed: int) -> None:
+    def __init__(self, *, customers: int, rate: float, seconds: float, seed: int, rereads: bool) -> None:
         self.rng = random.Random(seed)
+        self.rereads = rereads
+        self.background: set[asyncio.Task[None]] = set()
         self.rate = rate
         self.seconds = seconds
         self.customers = [Customer(i, WEB_PORTS[i % len(WEB_PORTS)]) for i in range(customers)]
@@ -108,12 +126,18 @@ class Run:
             try:
                 async with session.ws_connect(url, headers=_origin(base), heartbeat=20) as ws:
                     ready.set()
+                    if customer.reconnects:  # the widget reads what it missed while disconnected
+                        self.heard(session, customer, [{}])
                     async for frame in ws:
                         if frame.type != aiohttp.WSMsgType.TEXT:
                             break
                         event = json.loads(frame.data)
                         if event.get("name") == "conversation.updated" and event.get("status") in FINAL:
                             customer.events.append(time.time())
+                        if customer.sending:
+                            customer.held.append(event)
+                        else:
+                            self.heard(session, customer, [event])
             except (TimeoutError, aiohttp.ClientError, ConnectionError):
                 pass
             if self.stopping:
@@ -121,12 +145,48 @@ class Run:
             customer.reconnects += 1
             await asyncio.sleep(0.5 + self.rng.random())
 
+    def heard(self, session: aiohttp.ClientSession, customer: Customer, events: list[dict[str, Any]]) -> None:
+        """The widget reads the conversation again unless every event names a message its page shows."""
+        if self.rereads and not all(customer.already_shown(event) for event in events):
+            reading = asyncio.create_task(self.reread(session, customer))
+            self.background.add(reading)
+            reading.add_done_callback(self.background.discard)
+
+    async def reread(self, session: aiohttp.ClientSession, customer: Customer) -> None:
+        """What the widget does on every event: read the whole conversation again (one read at a time, and at
+        most one more after it)."""
+        if customer.reading:
+            customer.read_again = True
+            return
+        customer.reading = True
+        base = f"http://127.0.0.1:{customer.port}"
+        headers = {**_origin(base), "Authorization": f"Bearer {customer.token}"}
+        try:
+            while True:
+                customer.read_again = False
+                try:
+                    async with session.get(f"{base}/widget/api/conversation/", headers=headers) as response:
+                        body = await response.read()
+                        customer.rereads[response.status] += 1
+                        if response.status == 200:
+                            conversation = json.loads(body)["conversation"]
+                            customer.show(conversation)
+                            if conversation["status"] in FINAL:  # an outcome its page now shows
+                                customer.events.append(time.time())
+                except (TimeoutError, aiohttp.ClientError):
+                    customer.rereads[-1] += 1
+                if not customer.read_again or self.stopping:
+                    break
+        finally:
+            customer.reading = False
+
     async def send(self, session: aiohttp.ClientSession, customer: Customer) -> None:
         base = f"http://127.0.0.1:{customer.port}"
         record = Sent(customer.index, time.time())
         self.sent.append(record)
         headers = {**_origin(base), "Authorization": f"Bearer {customer.token}"}
         started = time.perf_counter()
+        customer.sending += 1
         try:
             async with session.post(
                 f"{base}/widget/api/messages/",
@@ -136,11 +196,18 @@ class Run:
                 body = await response.read()
                 record.status = response.status
                 if response.status == 202:
-                    record.message_id = json.loads(body)["message"]["id"]
+                    accepted = json.loads(body)
+                    record.message_id = accepted["message"]["id"]
+                    customer.show(accepted["conversation"])
         except (TimeoutError, aiohttp.ClientError) as error:
             record.status = -1
             print(f"  send failed: {error}", file=sys.stderr)
+        finally:
+            customer.sending -= 1
         record.acked_at = record.sent_at + (time.perf_counter() - started)
+        if not customer.sending and customer.held:
+            held, customer.held = customer.held, []
+            self.heard(session, customer, held)
 
     async def drive(self, session: aiohttp.ClientSession, faults: list[tuple[float, Any]]) -> float:
         """Poisson arrivals at `rate` for `seconds`, each from a random customer; returns the elapsed time."""
@@ -367,6 +434,7 @@ def report(run: Run, elapsed: float, drain_limit: float) -> dict[str, Any]:
         "duplicated": duplicated,
         "drained_s": drained,
         "reconnects": sum(c.reconnects for c in run.customers),
+        "rereads": dict(sum((c.rereads for c in run.customers), Counter())),
     }
 
 
@@ -377,7 +445,8 @@ def print_report(title: str, f: dict[str, Any]) -> None:
     print(f"  acknowledged: p50 {f['ack_p50']:.1f} ms, p95 {f['ack_p95']:.1f} ms")
     print(f"  outcome stored: p50 {f['stored_p50'] / 1000:.2f} s, p95 {f['stored_p95'] / 1000:.2f} s")
     print(
-        f"  outcome heard on the customer's websocket: {f['heard']} of {f['accepted']}, "
+        "  outcome reached the customer's page (its websocket, or the read after a reconnect): "
+        f"{f['heard']} of {f['accepted']}, "
         f"p50 {f['heard_p50'] / 1000:.2f} s, p95 {f['heard_p95'] / 1000:.2f} s ({f['reconnects']} reconnects)"
     )
     print(
@@ -385,10 +454,12 @@ def print_report(title: str, f: dict[str, Any]) -> None:
         f"answered {f['answered']}, waiting for review {f['review']}, escalated {f['escalated']}; "
         f"lost {f['lost']} (accepted but not stored: {f['accepted_lost']}), answered twice {f['duplicated']}"
     )
+    if f["rereads"]:
+        print(f"  conversation read again on events, as the widget does: {f['rereads']} (status: count)")
 
 
 async def one_run(args: argparse.Namespace, cluster: Cluster, *, faults: bool, seed: int) -> dict[str, Any]:
-    run = Run(customers=args.customers, rate=args.rate, seconds=args.seconds, seed=seed)
+    run = Run(customers=args.customers, rate=args.rate, seconds=args.seconds, seed=seed, rereads=args.rereads)
     connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
@@ -405,9 +476,9 @@ async def one_run(args: argparse.Namespace, cluster: Cluster, *, faults: bool, s
         elapsed = await run.drive(session, planned)
         figures = await asyncio.to_thread(report, run, elapsed, args.drain_seconds)
         run.stopping = True
-        for listener in listeners:
-            listener.cancel()
-        await asyncio.gather(*listeners, return_exceptions=True)
+        for task in [*listeners, *run.background]:
+            task.cancel()
+        await asyncio.gather(*listeners, *run.background, return_exceptions=True)
     return figures
 
 
@@ -418,6 +489,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--drain-seconds", type=float, default=300.0, help="How long to wait for outcomes.")
     parser.add_argument("--no-faults", action="store_true", help="Only the clean run.")
+    parser.add_argument(
+        "--no-rereads",
+        dest="rereads",
+        action="store_false",
+        help="Customers never read the conversation again on events (the widget does).",
+    )
     args = parser.parse_args()
     if args.customers < 1 or args.customers > 5000 or args.seconds > 120 or args.rate <= 0:
         parser.error("keep it bounded: 1–5000 customers, at most 120 s, a positive rate")

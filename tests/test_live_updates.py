@@ -130,7 +130,9 @@ def test_the_customer_hears_that_the_answer_arrived(make_reviewer, make_pending_
         await page.disconnect()
         return event
 
-    assert run(scenario) == {"name": "conversation.updated", "status": "answered"}
+    event = run(scenario)
+    answer = draft.conversation.messages.exclude(role="customer").get()
+    assert event == {"name": "conversation.updated", "status": "answered", "message": answer.pk}
 
 
 def test_a_chat_socket_without_a_conversation_is_refused(db):

@@ -147,7 +147,7 @@
   let refreshing = false;
   let refreshQueued = false;
   let pollTimer = null;
-  const live = { socket: null, delay: 1000, timer: null };
+  const live = { socket: null, delay: 1000, timer: null, held: [] };
 
   window.SupportAgentWidget = { open: openPanel, close: () => closePanel(false) };
   if (document.body) start();
@@ -585,6 +585,7 @@
       state.sending = false;
       setBusy(false);
       renderStatus();
+      releaseHeldEvents();
     }
   }
 
@@ -643,6 +644,30 @@
 
   // ---- live updates ----
 
+  // An event names the message that came with it, if one did: a page that already shows that message and
+  // the same status (the one that sent it: the answer to its request carried the conversation) need not read
+  // the conversation again.
+  function alreadyShown(data) {
+    let event;
+    try {
+      event = JSON.parse(data);
+    } catch {
+      return false;
+    }
+    const conversation = state.conversation;
+    return Boolean(
+      conversation &&
+        event.message &&
+        event.status === conversation.status &&
+        conversation.messages.some((message) => message.id === event.message),
+    );
+  }
+
+  function releaseHeldEvents() {
+    const held = live.held.splice(0);
+    if (held.some((data) => !alreadyShown(data))) refresh();
+  }
+
   function connectSocket() {
     if (!state.token || live.socket || live.timer) return;
     const url = `${config.endpoint.replace(/^http/, "ws")}/ws/widget/?token=${encodeURIComponent(state.token)}`;
@@ -658,7 +683,10 @@
       live.delay = 1000;
       refresh(); // catch up on anything that happened while disconnected
     };
-    socket.onmessage = () => refresh();
+    socket.onmessage = (frame) => {
+      if (state.sending) live.held.push(frame.data); // decided once the send's own answer is in
+      else if (!alreadyShown(frame.data)) refresh();
+    };
     socket.onclose = (event) => {
       if (live.socket !== socket) return; // closed on purpose by disconnectSocket()
       live.socket = null;

@@ -70,6 +70,28 @@ def test_a_question_is_answered_then_rated(demo_bank, new_context, snap):
     assert (rating.score, rating.agent_version_id) == (5, draft.run.agent_version_id)
 
 
+def test_the_page_that_sent_a_message_does_not_read_the_conversation_again_for_it(demo_bank, new_context):
+    ThresholdPolicy.objects.update(auto_send_threshold=1.0)  # every draft waits for a specialist
+    page = open_widget(new_context("customer"))
+    send(page, QUESTION)
+    status(page, "review")  # the live channel is open from here on
+    reads: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            reads.append(request.url)
+            if request.method == "GET" and request.url.endswith("/widget/api/conversation/")
+            else None
+        ),
+    )
+    send(page, "And can I do that in the app?")
+    status(page, "typing")
+    status(page, "review")
+    page.wait_for_timeout(1000)
+    # the event for its own message names a message the page already shows: only the review's is read
+    assert len(reads) == 1, reads
+
+
 def test_an_answer_waits_for_a_specialist_and_arrives_once_approved(demo_bank, new_context, snap):
     ThresholdPolicy.objects.update(auto_send_threshold=1.0)
     reviewer = User.objects.create_user("rita", password=PASSWORD, is_staff=True)
