@@ -1,29 +1,77 @@
 import asyncio
+import contextlib
+import logging
+import uuid
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.cache import cache
 
 from agent.events import broadcaster, conversation_group
 from agent.views import SESSION_KEY
 
+logger = logging.getLogger(__name__)
+
+# A value kept in Redis beside the channel layer's groups: gone with them when Redis restarts empty.
+LAYER_EPOCH_KEY = "live-events-epoch"
+SERVICE_RESTART = 1012  # pages reconnect, and read what they missed
+
 
 class RelayConsumer(AsyncJsonWebsocketConsumer):
-    """Relays the live events of one group to an open page; subclasses decide who may join which group."""
+    """Relays the live events of one group to an open page; subclasses decide who may join which group.
+
+    On Redis, a restart that empties it takes every group's members with it, while a consumer whose client
+    reconnects to the new Redis by itself stays open, deaf. Each consumer therefore checks the layer's epoch
+    every LIVE_CHECK_SECONDS and, once it changed, closes with 1012: the page reconnects, joins again and
+    reads what it missed."""
 
     group = ""
+    epoch: str | None = None
+    watch: asyncio.Task[None] | None = None
 
     async def join(self, group: str) -> None:
         broadcaster.serve_from(asyncio.get_running_loop())
         self.group = group
         await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        if settings.REDIS_URL:
+            self.epoch = await layer_epoch()
+            self.watch = asyncio.create_task(self.watch_layer())
+
+    async def watch_layer(self) -> None:
+        while True:
+            await asyncio.sleep(settings.LIVE_CHECK_SECONDS)
+            try:
+                current = await cache.aget(LAYER_EPOCH_KEY)
+            except Exception as error:  # Redis is down: nothing is heard until it is back anyway
+                logger.info("live events: the layer's epoch cannot be read (%s)", error)
+                continue
+            if current != self.epoch:
+                await self.close(code=SERVICE_RESTART)
+                return
 
     async def disconnect(self, code: int) -> None:
+        if self.watch is not None:
+            self.watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.watch
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def relay_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
+
+
+async def layer_epoch() -> str | None:
+    """The channel layer's epoch, started by the first consumer to ask; None if Redis cannot be reached."""
+    try:
+        await cache.aadd(LAYER_EPOCH_KEY, uuid.uuid4().hex, timeout=None)
+        value: str | None = await cache.aget(LAYER_EPOCH_KEY)
+    except Exception as error:
+        logger.info("live events: the layer's epoch cannot be read (%s)", error)
+        return None
+    return value
 
 
 class ConversationConsumer(RelayConsumer):

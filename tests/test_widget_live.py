@@ -1,10 +1,14 @@
 """The widget's websocket: the token's own conversation, from allowed pages only, live after each change."""
 
+import os
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.core.cache import cache
 
+from agent.consumers import LAYER_EPOCH_KEY, SERVICE_RESTART
 from agent.models import Conversation
 from agent.services import store_customer_message
 from supportagent.asgi import application
@@ -42,7 +46,9 @@ def test_the_widget_hears_its_conversation_change(conversation):
         await page.disconnect()
         return event
 
-    assert async_to_sync(scenario)() == {"name": "conversation.updated", "status": "open"}
+    event = async_to_sync(scenario)()
+    message = conversation.messages.get()
+    assert event == {"name": "conversation.updated", "status": "open", "message": message.pk}
 
 
 @pytest.mark.parametrize(
@@ -63,3 +69,20 @@ def test_a_bad_token_or_origin_is_closed_with_a_code_the_widget_reads(conversati
 
     connected, closed = async_to_sync(scenario)()
     assert connected and closed == {"type": "websocket.close", "code": code}
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="set REDIS_URL: the channel layer on Redis")
+def test_a_page_whose_groups_went_with_a_redis_restart_is_told_to_reconnect(conversation, settings):
+    settings.LIVE_CHECK_SECONDS = 0.2
+
+    async def scenario():
+        page = connect(f"/ws/widget/?token={token_for(conversation)}")
+        connected, _ = await page.connect()
+        assert connected
+        assert await page.receive_nothing(timeout=0.6)  # the epoch holds: the page stays
+        await cache.adelete(LAYER_EPOCH_KEY)  # as a Redis restarted empty would have it
+        closed = await page.receive_output(timeout=5)
+        await page.disconnect()
+        return closed
+
+    assert async_to_sync(scenario)() == {"type": "websocket.close", "code": SERVICE_RESTART}
