@@ -452,6 +452,7 @@
     ui.send.setAttribute("aria-disabled", String(busy));
     ui.human.setAttribute("aria-disabled", String(busy));
     ui.input.readOnly = busy;
+    if (!busy) releaseHeldEvents();
   }
 
   // ---- HTTP ----
@@ -585,7 +586,6 @@
       state.sending = false;
       setBusy(false);
       renderStatus();
-      releaseHeldEvents();
     }
   }
 
@@ -684,7 +684,7 @@
       refresh(); // catch up on anything that happened while disconnected
     };
     socket.onmessage = (frame) => {
-      if (state.sending) live.held.push(frame.data); // decided once the send's own answer is in
+      if (state.busy) live.held.push(frame.data); // decided once the request's own answer is in
       else if (!alreadyShown(frame.data)) refresh();
     };
     socket.onclose = (event) => {
