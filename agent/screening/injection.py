@@ -54,10 +54,11 @@ def detect_many(texts: list[str]) -> list[Verdict]:
     return get_model().verdicts(texts)
 
 
-def signals(text: str) -> dict[str, float]:
-    """The hand-written signals found in any view of `text`, each with its weight (more when disguised)."""
+def signals(text: str, views: list[tuple[str, bool]] | None = None) -> dict[str, float]:
+    """The hand-written signals found in any view of `text` (`views`, if its views are at hand already), each
+    with its weight (more when disguised)."""
     weights: dict[str, float] = {}
-    for view, disguised in _views(text):
+    for view, disguised in views if views is not None else _views(text):
         for name, weight, pattern in _SIGNALS:
             if pattern.search(view):
                 # a signal found only under a disguise counts more: customers do not encode their questions
@@ -101,7 +102,7 @@ _MORSE_CODES = (
 )
 _MORSE_LETTERS = dict(zip(_MORSE_CODES.split(" "), "abcdefghijklmnopqrstuvwxyz0123456789", strict=True))
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
-_FLAG_A, _FLAG_Z = 0x1F1E6, 0x1F1FF  # regional indicator letters a to z
+_FLAG_LETTERS = {0x1F1E6 + offset: letter for offset, letter in enumerate(_ALPHABET)}  # 🇦 … 🇿
 _SHIFTS = [
     str.maketrans(_ALPHABET, _ALPHABET[shift:] + _ALPHABET[:shift]) for shift in range(1, 26) if shift != 13
 ] + [str.maketrans(_ALPHABET, _ALPHABET[::-1])]  # rot13 is a view of its own; Atbash
@@ -124,8 +125,9 @@ def _views(text: str) -> list[tuple[str, bool]]:
         codecs.decode(plain, "rot13"),
         urllib.parse.unquote_plus(text).lower() if "%" in text else plain,
     ]
-    decoded = _decoded_payloads(text)
-    decoded += [again for inner in _inner_payloads(text) for again in _decoded_payloads(inner)]
+    runs = _encoded_runs(text)
+    decoded = _decoded_payloads(runs)
+    decoded += [again for inner in _inner_payloads(runs) for again in _decoded_payloads(_encoded_runs(inner))]
     undone += [_normalise(payload) for payload in decoded]
     undone += _unescaped(text) + _rewritten(plain)
     views += [(view, True) for view in dict.fromkeys(undone) if view and view != plain]
@@ -161,10 +163,7 @@ def _rewritten(plain: str) -> list[str]:
         views.append(best)
     stripped = "".join(c for c in unicodedata.normalize("NFKD", plain) if unicodedata.category(c) != "Mn")
     views.append(stripped)
-    if any(_FLAG_A <= ord(c) <= _FLAG_Z for c in plain):
-        views.append(
-            "".join(chr(ord(c) - _FLAG_A + 97) if _FLAG_A <= ord(c) <= _FLAG_Z else c for c in plain)
-        )
+    views.append(plain.translate(_FLAG_LETTERS))
     views.append(_SPLIT_BY_SYMBOLS.sub(lambda m: re.sub(r"[^\w\s]", "", m.group()), plain))
     return views
 
@@ -186,26 +185,25 @@ def _normalise(text: str) -> str:
     return visible.translate(_CONFUSABLES).lower()
 
 
-def _decoded_payloads(text: str) -> list[str]:
-    decoded = []
-    for match in _BASE64.finditer(text):
-        decoded.append(_printable(_b64(match.group())))
-    for match in _BASE32.finditer(text):
-        decoded.append(_printable(_b32(match.group())))
+def _encoded_runs(text: str) -> list[tuple[str, bytes]]:
+    """What each base64, base32 and hex run in the text decodes to, with the run's kind."""
+    runs = [("base64", _b64(match.group())) for match in _BASE64.finditer(text)]
+    runs += [("base32", _b32(match.group())) for match in _BASE32.finditer(text)]
     for match in _HEX.finditer(text):
         digits = re.sub(r"[\s:]", "", match.group(1))
         if len(digits) % 2 == 0:
-            decoded.append(_printable(binascii.unhexlify(digits)))
-    return [text for text in decoded if text]
+            runs.append(("hex", binascii.unhexlify(digits)))
+    return runs
 
 
-def _inner_payloads(text: str) -> list[str]:
+def _decoded_payloads(runs: list[tuple[str, bytes]]) -> list[str]:
+    """The runs that decode to text."""
+    return [decoded for _, data in runs if (decoded := _printable(data))]
+
+
+def _inner_payloads(runs: list[tuple[str, bytes]]) -> list[str]:
     """What base64 and hex runs decode to when that is itself an encoded run: a payload encoded twice."""
-    found = [_b64(match.group()) for match in _BASE64.finditer(text)]
-    found += [
-        bytes.fromhex(d) for m in _HEX.finditer(text) if len(d := re.sub(r"[\s:]", "", m.group(1))) % 2 == 0
-    ]
-    inner = [data.decode("ascii", "ignore").strip() for data in found]
+    inner = [data.decode("ascii", "ignore").strip() for kind, data in runs if kind != "base32"]
     return [payload for payload in inner if _BASE64.fullmatch(payload) or _HEX.fullmatch(payload)]
 
 

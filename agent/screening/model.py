@@ -45,8 +45,7 @@ class InjectionModel:
     def verdict(self, text: str) -> injection.Verdict:
         """One text's verdict: the same probability as `verdicts`, computed as the linear model it is, without
         scikit-learn's per-call checks (~0.5 ms instead of ~1.5 ms, on the path of every message)."""
-        found = injection.signals(text)
-        document = _document(text)
+        found, document = _read(text)
         parts = self._parts()
         logit = parts.intercept
         logit += _tfidf_dot(parts.words, document)
@@ -80,15 +79,14 @@ class InjectionModel:
         """One verdict per text; many at once cost far less each than one by one."""
         if not texts:
             return []
-        found = [injection.signals(text) for text in texts]
-        probabilities = self.classifier.predict_proba(self._features(texts, found))[:, 1]
+        found, documents = _read_all(texts)
+        probabilities = self.classifier.predict_proba(self._features(documents, found))[:, 1]
         return [
             injection.Verdict(score >= injection.THRESHOLD, score, tuple(sorted(weights)))
             for score, weights in zip((round(float(p), 4) for p in probabilities), found, strict=True)
         ]
 
-    def _features(self, texts: list[str], found: list[dict[str, float]]) -> sp.csr_matrix:
-        documents = [_document(text) for text in texts]
+    def _features(self, documents: list[str], found: list[dict[str, float]]) -> sp.csr_matrix:
         vectors = static_embedder().embed(documents)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
@@ -110,7 +108,7 @@ class InjectionModel:
     @classmethod
     def train(cls, data_dir: Path = DEFAULT_DATA_DIR) -> InjectionModel:
         texts, labels, weights = training_examples(data_dir)
-        documents = [_document(text) for text in texts]
+        found, documents = _read_all(texts)
         model = cls(
             TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=50_000),
             TfidfVectorizer(
@@ -120,7 +118,7 @@ class InjectionModel:
         )
         model.words.fit(documents)
         model.characters.fit(documents)
-        features = model._features(texts, [injection.signals(text) for text in texts])
+        features = model._features(documents, found)
         model.classifier.fit(features, labels, sample_weight=weights)
         return model
 
@@ -162,9 +160,16 @@ def _tfidf_dot(block: _Block, document: str) -> float:
     return sum(float(block.weights[column]) * value for column, value in values.items()) / norm
 
 
-def _document(text: str) -> str:
-    """Every view of the text, once each: what the model reads."""
-    return " \n ".join(dict.fromkeys(view for view, _ in injection._views(text)))
+def _read(text: str) -> tuple[dict[str, float], str]:
+    """The text's hand-written signals, and its document: every view of it, once each, which the model reads.
+    Both from one undoing of its disguises."""
+    views = injection._views(text)
+    return injection.signals(text, views), " \n ".join(dict.fromkeys(view for view, _ in views))
+
+
+def _read_all(texts: list[str]) -> tuple[list[dict[str, float]], list[str]]:
+    readings = [_read(text) for text in texts]
+    return [found for found, _ in readings], [document for _, document in readings]
 
 
 def training_examples(data_dir: Path = DEFAULT_DATA_DIR) -> tuple[list[str], list[int], list[float]]:
