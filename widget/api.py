@@ -123,8 +123,9 @@ def _authenticated(request: HttpRequest) -> Conversation:
         raise Refused(401, str(invalid)) from None
 
 
-def _limit(limit: Limit, key: str, message: str) -> None:
-    wait = limit.hit(key)
+def _limit(hits: list[tuple[Limit, str]], message: str) -> None:
+    """Count the request against each (limit, key); 429 with `message` if any limit is spent."""
+    wait = hit_all(hits)
     if wait:
         raise Refused(429, message.format(seconds=wait), retry_after=wait)
 
@@ -160,8 +161,7 @@ def conversation_json(conversation: Conversation) -> dict[str, Any]:
 @endpoint("POST", authenticated=False)
 def create_conversation(request: HttpRequest, *, body: dict[str, Any]) -> JsonResponse:
     _limit(
-        _limits()[2],
-        client_ip(request),
+        [(_limits()[2], client_ip(request))],
         "Too many new conversations from your network. Please try again in {seconds} seconds.",
     )
     with transaction.atomic():
@@ -243,10 +243,10 @@ def _receive(request: HttpRequest, conversation: Conversation, text: str) -> Mes
         raise Refused(400, "Please type a message.")
     if len(text.strip()) > settings.WIDGET_MAX_MESSAGE_CHARS:
         raise Refused(400, f"Please keep messages under {settings.WIDGET_MAX_MESSAGE_CHARS} characters.")
-    wait = hit_all([(per_conversation, str(conversation.public_id)), (per_ip, client_ip(request))])
-    if wait:
-        slow_down = f"You're sending messages faster than we can answer. Please wait {wait} seconds."
-        raise Refused(429, slow_down, retry_after=wait)
+    _limit(
+        [(per_conversation, str(conversation.public_id)), (per_ip, client_ip(request))],
+        "You're sending messages faster than we can answer. Please wait {seconds} seconds.",
+    )
     try:
         return receive_customer_message(conversation=conversation, text=text)
     except InvalidMessage as invalid:

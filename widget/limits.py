@@ -19,10 +19,6 @@ class Limit:
     count: int  # events allowed per window
     window_seconds: int
 
-    def hit(self, key: str) -> int:
-        """Count one event for `key`; 0 if it is allowed, else the seconds until the window resets."""
-        return hit_all([(self, key)])
-
     def _window(self, key: str, now: float) -> str:
         return f"ratelimit:{self.scope}:{key}:{int(now // self.window_seconds)}"
 
