@@ -27,9 +27,8 @@ def run_agent_task(self: Task, message_id: int) -> int | None:
 @shared_task(acks_late=True)
 def finish_run_task(handoff: dict[str, Any]) -> int | None:
     """Go on with a run from its LLM step to the draft and the decision (queue `llm`); returns the draft's id.
-    A handoff whose message's lease another run has taken since is dropped (that run answers)."""
-    if not Message.objects.filter(pk=handoff["message_id"]).exists():
-        return None
+    A handoff whose message's lease another run has taken since, or whose message was erased meanwhile, is
+    dropped (finish_run cannot renew the lease)."""
     draft = finish_run(Handoff.from_json(handoff))
     return draft.pk if draft is not None else None
 

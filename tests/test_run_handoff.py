@@ -114,3 +114,14 @@ def test_the_state_survives_json(demo_bank, conversation, local_llm):
     assert state.passages and state.policy is not None and isinstance(state.draft_settings.tools, tuple)
     with pytest.raises(ValueError, match="not fields"):
         TurnState.from_json({**handoff.state, "surprise": 1})
+
+
+def test_a_handoff_whose_message_was_erased_meanwhile_is_dropped(demo_bank, customer, local_llm):
+    from agent.tasks import finish_run_task
+
+    message = store_customer_message(conversation=start_conversation(customer=customer), text=QUESTION)
+    handoff = start_run(message=message, holder="task-1")
+    assert isinstance(handoff, Handoff)
+    Message.objects.filter(pk=message.pk).delete()  # forget_customer while it waited in the llm queue
+    assert finish_run_task(over_the_wire(handoff).to_json()) is None
+    assert not AgentRun.objects.exists()
