@@ -12,6 +12,7 @@ from agent.models import AgentRun, Draft, Message, ThresholdPolicy
 from agent.pipeline import Handoff, MessageBusy, finish_run, run_agent, start_run
 from agent.services import start_conversation, store_customer_message
 from agent.state import TurnState
+from agent.tasks import finish_run_task
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +118,6 @@ def test_the_state_survives_json(demo_bank, conversation, local_llm):
 
 
 def test_a_handoff_whose_message_was_erased_meanwhile_is_dropped(demo_bank, customer, local_llm):
-    from agent.tasks import finish_run_task
-
     message = store_customer_message(conversation=start_conversation(customer=customer), text=QUESTION)
     handoff = start_run(message=message, holder="task-1")
     assert isinstance(handoff, Handoff)
