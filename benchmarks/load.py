@@ -84,6 +84,14 @@ class Customer:
     sending: int = 0  # sends under way: events heard meanwhile wait for their answers, as in the widget
     held: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def headers(self) -> dict[str, str]:
+        """What the widget sends with each request for its conversation: its page's origin and its token."""
+        return {**_origin(self.base), "Authorization": f"Bearer {self.token}"}
+
     def show(self, conversation: dict[str, Any]) -> None:
         self.status = conversation["status"]
         self.shown.update(message["id"] for message in conversation["messages"])
@@ -107,7 +115,7 @@ class Run:
 
     async def open_conversations(self, session: aiohttp.ClientSession) -> None:
         async def open_one(customer: Customer) -> None:
-            base = f"http://127.0.0.1:{customer.port}"
+            base = customer.base
             async with session.post(f"{base}/widget/api/conversations/", json={}, headers=_origin(base)) as r:
                 body = await r.json()
                 if r.status != 201:
@@ -120,11 +128,10 @@ class Run:
 
     async def listen(self, session: aiohttp.ClientSession, customer: Customer, ready: asyncio.Event) -> None:
         """The customer's websocket; reconnects as the widget does when the server closes it."""
-        base = f"http://127.0.0.1:{customer.port}"
         url = f"ws://127.0.0.1:{customer.port}/ws/widget/?token={customer.token}"
         while not self.stopping:
             try:
-                async with session.ws_connect(url, headers=_origin(base), heartbeat=20) as ws:
+                async with session.ws_connect(url, headers=_origin(customer.base), heartbeat=20) as ws:
                     ready.set()
                     if customer.reconnects:  # the widget reads what it missed while disconnected
                         self.heard(session, customer, [{}])
@@ -153,19 +160,18 @@ class Run:
             reading.add_done_callback(self.background.discard)
 
     async def reread(self, session: aiohttp.ClientSession, customer: Customer) -> None:
-        """What the widget does on every event: read the whole conversation again (one read at a time, and at
-        most one more after it)."""
+        """What the widget does when it hears of a change its page does not show: read the whole conversation
+        again (one read at a time, and at most one more after it)."""
         if customer.reading:
             customer.read_again = True
             return
         customer.reading = True
-        base = f"http://127.0.0.1:{customer.port}"
-        headers = {**_origin(base), "Authorization": f"Bearer {customer.token}"}
+        url, headers = f"{customer.base}/widget/api/conversation/", customer.headers()
         try:
             while True:
                 customer.read_again = False
                 try:
-                    async with session.get(f"{base}/widget/api/conversation/", headers=headers) as response:
+                    async with session.get(url, headers=headers) as response:
                         body = await response.read()
                         customer.rereads[response.status] += 1
                         if response.status == 200:
@@ -181,17 +187,15 @@ class Run:
             customer.reading = False
 
     async def send(self, session: aiohttp.ClientSession, customer: Customer) -> None:
-        base = f"http://127.0.0.1:{customer.port}"
         record = Sent(customer.index, time.time())
         self.sent.append(record)
-        headers = {**_origin(base), "Authorization": f"Bearer {customer.token}"}
         started = time.perf_counter()
         customer.sending += 1
         try:
             async with session.post(
-                f"{base}/widget/api/messages/",
+                f"{customer.base}/widget/api/messages/",
                 json={"text": self.rng.choice(self.questions)},
-                headers=headers,
+                headers=customer.headers(),
             ) as response:
                 body = await response.read()
                 record.status = response.status
