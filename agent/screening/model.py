@@ -44,7 +44,8 @@ class InjectionModel:
 
     def verdict(self, text: str) -> injection.Verdict:
         """One text's verdict: the same probability as `verdicts`, computed as the linear model it is, without
-        scikit-learn's per-call checks (~0.5 ms instead of ~1.5 ms, on the path of every message)."""
+        scikit-learn's per-call checks (~1.3 ms instead of ~2.4 ms for a 90-character message, on the path of
+        every message)."""
         found, document = _read(text)
         parts = self._parts()
         logit = parts.intercept
