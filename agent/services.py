@@ -25,7 +25,7 @@ def start_conversation(*, customer: Customer) -> Conversation:
     return conversation
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside receive_customer_message: one transaction, no savepoint
 def store_customer_message(*, conversation: Conversation, text: str) -> Message:
     """Validate and store a customer's message; nothing runs on it yet."""
     text = text.strip()
