@@ -30,7 +30,9 @@ CORPORA = (
     "injection/more.jsonl",
     "injection/extra.jsonl",
     "injection/measured.jsonl",
+    "injection/measured2.jsonl",
     "injection/lookalikes.jsonl",
+    "injection/benign.jsonl",
 )
 SIGNAL_NAMES = tuple(sorted({name for name, _, _ in injection._SIGNALS}))
 SIGNAL_SCALE = 2.0  # signals as features: weighed against thousands of n-grams
