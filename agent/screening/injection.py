@@ -27,7 +27,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 THRESHOLD = 0.5
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 # Training examples from agent/data/injection count this much more than the ordinary questions beside them.
 CORPUS_WEIGHT = 3.0
 EXTRA_BENIGN = {"banking77": 3000, "clinc150": 2000}
@@ -435,7 +435,7 @@ _SIGNALS = [
     _signal(
         "translated",
         1.2,
-        r"\bignor(?:e[rz]?|ez|a|ar|e|are|iere|ieren|uj)\b.{0,30}\b(?:instructions?|"
+        r"\bignor(?:e[rz]?|ez|a|ar|e|are|era|iere|ieren|uj)\b.{0,30}\b(?:instructions?|"
         r"instrucciones|istruzioni|instruções|anweisungen|instructies|instrukcje|instruktioner|règles|reglas|"
         r"regole|regras|regeln|regels|zasady|consignes|indicaciones)\b",
     ),
@@ -449,8 +449,10 @@ _SIGNALS = [
     _signal(
         "translated",
         1.2,
-        r"\bnegeer\b|\bzignoruj\b|\bignorera\b|\bignoriere\b|\bignoriert?\b.{0,20}"
-        r"\b(?:alle|vorherigen)\b",
+        # "ignore" alone is how customers take back a message ("negeer mijn vorige bericht"): all, or rules
+        r"\b(?:negeer|zignoruj|ignorera|ignoriere)\b.{0,40}\b(?:alle|alla|allt|wszystkie|wszystko|instructies|"
+        r"instrukcje|instruktioner|anweisungen|regels|zasady|regler|regeln|richtlijnen|riktlinjer)\b"
+        r"|\bignoriert?\b.{0,20}\b(?:alle|vorherigen)\b",
     ),
     _signal(
         "translated",
@@ -489,10 +491,15 @@ _SIGNALS = [
     _signal(
         "translated",
         1.2,
-        r"忽略|无视|忽視|系统提示|系統提示|系统指令|指示を無視|システムプロンプト|"
+        # "ignore" with what is ignored (rules, instructions), not a customer's own last message
+        r"(?:忽略|无视|忽視|無視)[^。！？!?\n]{0,15}(?:指令|指示|规则|規則|设定|設定|提示词|提示詞|限制|命令|说明|說明)|"
+        r"系统提示(?!我)|系統提示(?!我)|系统指令|指示を無視|システムプロンプト|"
         r"игнорируй|игнорировать|проигнорируй|системн\w* (?:промпт|подсказк|инструкци)|забудь\w* (?:все|свои|"
-        r"предыдущ)|تجاهل|موجه النظام|تعليمات النظام|무시|시스템 프롬프트|talimatları|yok say|sistem istemi|"
-        r"निर्देशों को|अनदेखा|सिस्टम प्रॉम्प्ट",
+        r"предыдущ)|تجاهل[^.،؟!\n]{0,30}(?:التعليمات|تعليمات|القواعد|قواعد|الأوامر|الإرشادات)|موجه النظام|"
+        r"تعليمات النظام|(?:지시|지침|규칙|명령|프롬프트|제한)[^.!?\n]{0,15}무시|"
+        r"무시[^.!?\n]{0,15}(?:지시|지침|규칙|명령)|"
+        r"시스템 프롬프트|talimatları|yok say|sistem istemi|"
+        r"निर्देशों को|(?:निर्देश|नियम)[^।\n]{0,20}अनदेखा|सिस्टम प्रॉम्प्ट",
     ),
     # disguise requests
     _signal(
