@@ -130,7 +130,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "supportagent.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"max_connections": 2000, "pool_class": "supportagent.cache.SharedConnectionPool"},
         }

@@ -1,4 +1,4 @@
-"""Django's cache on Redis: every request context of a process shares one connection pool."""
+"""Django's cache on Redis: every request context of a process shares one connection pool and one client."""
 
 import os
 import threading
@@ -30,6 +30,15 @@ def test_each_thread_has_its_own_cache_object_but_all_share_one_pool():
     there = pool_seen_from_another_thread()
     assert there["backend"] is not here  # Django keeps a cache object per thread (and per request context)
     assert there["pool"] is here._cache._get_connection_pool(write=True)
+
+
+def test_every_cache_call_uses_the_pools_one_client_and_still_works():
+    here = caches["default"]
+    there = pool_seen_from_another_thread()["backend"]
+    assert here._cache.get_client(write=True) is there._cache.get_client(write=False)
+    here.set("shared-client", 41)
+    assert there.incr("shared-client") == 42
+    assert here.get("shared-client") == 42
 
 
 def test_thirty_requests_at_once_use_no_more_connections_than_one():
