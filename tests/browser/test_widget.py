@@ -92,6 +92,28 @@ def test_the_page_that_sent_a_message_does_not_read_the_conversation_again_for_i
     assert len(reads) == 1, reads
 
 
+def test_asking_for_a_person_reads_the_conversation_once_for_the_hand_over(demo_bank, new_context):
+    ThresholdPolicy.objects.update(auto_send_threshold=1.0)
+    page = open_widget(new_context("customer"))
+    send(page, QUESTION)
+    status(page, "review")  # the live channel is open from here on
+    reads: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            reads.append(request.url)
+            if request.method == "GET" and request.url.endswith("/widget/api/conversation/")
+            else None
+        ),
+    )
+    page.locator("[data-role=human]").click()
+    status(page, "handoff")
+    expect(page.locator(SYSTEM)).to_contain_text(Ticket.objects.get().reference)
+    page.wait_for_timeout(1000)
+    # the request's own message came back with the 202; only the hand-over's notice is read
+    assert len(reads) == 1, reads
+
+
 def test_an_answer_waits_for_a_specialist_and_arrives_once_approved(demo_bank, new_context, snap):
     ThresholdPolicy.objects.update(auto_send_threshold=1.0)
     reviewer = User.objects.create_user("rita", password=PASSWORD, is_staff=True)
