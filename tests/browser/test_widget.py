@@ -43,6 +43,20 @@ def status(page: Page, state: str) -> None:
     expect(page.locator(f"[data-role=status][data-state={state}]")).to_be_visible(timeout=DRAFT_ARRIVES_MS)
 
 
+def conversation_reads(page: Page) -> list[str]:
+    """The page's reads of the whole conversation from now on, as they happen."""
+    reads: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            reads.append(request.url)
+            if request.method == "GET" and request.url.endswith("/widget/api/conversation/")
+            else None
+        ),
+    )
+    return reads
+
+
 def test_a_question_is_answered_then_rated(demo_bank, new_context, snap):
     ThresholdPolicy.objects.update(auto_send_threshold=0.0)
     page = open_widget(new_context("customer"))
@@ -75,15 +89,7 @@ def test_the_page_that_sent_a_message_does_not_read_the_conversation_again_for_i
     page = open_widget(new_context("customer"))
     send(page, QUESTION)
     status(page, "review")  # the live channel is open from here on
-    reads: list[str] = []
-    page.on(
-        "request",
-        lambda request: (
-            reads.append(request.url)
-            if request.method == "GET" and request.url.endswith("/widget/api/conversation/")
-            else None
-        ),
-    )
+    reads = conversation_reads(page)
     send(page, "And can I do that in the app?")
     status(page, "typing")
     status(page, "review")
@@ -97,15 +103,7 @@ def test_asking_for_a_person_reads_the_conversation_once_for_the_hand_over(demo_
     page = open_widget(new_context("customer"))
     send(page, QUESTION)
     status(page, "review")  # the live channel is open from here on
-    reads: list[str] = []
-    page.on(
-        "request",
-        lambda request: (
-            reads.append(request.url)
-            if request.method == "GET" and request.url.endswith("/widget/api/conversation/")
-            else None
-        ),
-    )
+    reads = conversation_reads(page)
     page.locator("[data-role=human]").click()
     status(page, "handoff")
     expect(page.locator(SYSTEM)).to_contain_text(Ticket.objects.get().reference)
