@@ -5,7 +5,6 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportagent.settings")
 django.setup(set_prefix=False)
 
-
 # Imported once Django is set up: they load models.
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -11,8 +11,9 @@ class SyncChainASGIHandler(ASGIHandler):
     """Every view and middleware here is synchronous. Django's own ASGI handler builds its middleware chain
     for async and so hops to the synchronous thread and back for each middleware's request and response
     hooks and again for the view (a dozen hops a request, ~40% of a small request's cost); this handler
-    builds the chain as the WSGI handler does and makes one hop for all of it. Reading the request and
-    sending the response stay asynchronous, as do websockets (Channels' consumers, not this handler)."""
+    builds the chain as the WSGI handler does and makes one hop for all of it (an async view added later would
+    still run, through async_to_sync). Reading the request and sending the response stay asynchronous, as do
+    websockets (Channels' consumers, not this handler)."""
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
