@@ -22,6 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: str) -> None:
         signal.signal(signal.SIGTERM, interrupt)
+        # Ctrl+C stops the demo even when started from a shell that ignores SIGINT for background jobs (a
+        # process inherits the ignoring, and the web server only takes SIGINT over from Python's default)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         server = start_local_llm_if_needed(self.stdout.write)
         self.stdout.write("Loading the routing and screening models…")
         get_router()
