@@ -1,9 +1,9 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportagent.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
 
 # Imported once Django is set up: they load models.
 from channels.auth import AuthMiddlewareStack  # noqa: E402
@@ -15,6 +15,7 @@ from django.urls import path  # noqa: E402
 from agent.consumers import ConversationConsumer  # noqa: E402
 from review.consumers import ReviewQueueConsumer  # noqa: E402
 from supportagent.admission import AdmissionControl  # noqa: E402
+from supportagent.handler import SyncChainASGIHandler  # noqa: E402
 from widget.consumers import WidgetConsumer  # noqa: E402
 
 
@@ -31,7 +32,7 @@ websocket_urlpatterns = [
 ]
 
 http = AdmissionControl(
-    django_asgi_app,
+    SyncChainASGIHandler(),
     limit=settings.WEB_MAX_CONCURRENT_REQUESTS,
     wait_seconds=settings.WEB_QUEUE_SECONDS,
 )

@@ -1,6 +1,7 @@
-"""HTTP through the ASGI application daphne serves: every middleware does its work there as under the test
-client."""
+"""HTTP through the ASGI application daphne serves: the whole synchronous middleware chain and the view run in
+one hop to the synchronous thread, and every middleware still does its work."""
 
+import asyncio
 import json
 
 import pytest
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from supportagent.asgi import application
+from supportagent.handler import SyncChainASGIHandler
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,6 +25,12 @@ def request(method: str, path: str, body: dict | None = None, headers: list | No
 
 def header(response: dict, name: bytes) -> str | None:
     return next((value.decode() for key, value in response["headers"] if key.lower() == name), None)
+
+
+def test_the_middleware_chain_and_views_are_synchronous():
+    handler = SyncChainASGIHandler()
+    assert not asyncio.iscoroutinefunction(handler._middleware_chain)
+    assert all(not asyncio.iscoroutinefunction(method) for method in handler._view_middleware)
 
 
 def test_a_widget_conversation_is_started_with_every_header():
