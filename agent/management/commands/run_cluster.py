@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agent.local_llm import LocalLLMServer
-from agent.management.commands.serve_llm import interrupt, start_local_llm_if_needed
+from agent.management.commands.serve_llm import start_local_llm_if_needed, stop_on_signals
 from agent.routing import get_router
 from agent.screening.model import get_model as get_screening_model
 
@@ -111,7 +110,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "--web-ports takes port numbers separated by commas, e.g. 8001,8002."
             ) from None
-        signal.signal(signal.SIGTERM, interrupt)
+        stop_on_signals()
         var = Path(settings.VAR_DIR)
         logs = var / "cluster-logs"
         logs.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,8 @@
-import signal
-
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from agent.management.commands.serve_llm import interrupt, start_local_llm_if_needed
+from agent.management.commands.serve_llm import start_local_llm_if_needed, stop_on_signals
 from agent.routing import get_router
 from agent.screening.model import get_model as get_screening_model
 
@@ -21,10 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="")
 
     def handle(self, *args: object, **options: str) -> None:
-        signal.signal(signal.SIGTERM, interrupt)
-        # Ctrl+C stops the demo even when started from a shell that ignores SIGINT for background jobs (a
-        # process inherits the ignoring, and the web server only takes SIGINT over from Python's default)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        stop_on_signals()
         server = start_local_llm_if_needed(self.stdout.write)
         self.stdout.write("Loading the routing and screening models…")
         get_router()

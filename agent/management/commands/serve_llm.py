@@ -12,6 +12,14 @@ def interrupt(*_: object) -> NoReturn:
     raise KeyboardInterrupt
 
 
+def stop_on_signals() -> None:
+    """SIGTERM and SIGINT (Ctrl+C) both stop the command through KeyboardInterrupt, so that it stops what it
+    started. SIGINT too when a shell that ignores it for background jobs started the command: a process
+    inherits the ignoring, and daphne takes SIGINT over only from Python's default handler."""
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def start_local_llm_if_needed(write: Callable[[str], object]) -> LocalLLMServer | None:
     """Start the local LLM server when OPENAI_BASE_URL is its address and nothing answers there yet; the
     caller stops it. None when another endpoint (or an already running server) is used."""
@@ -36,8 +44,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: int) -> None:
         server = LocalLLMServer(settings.LOCAL_LLM_HOST, options["port"], settings.LLM_SMALL_MODEL)
-        # A terminated command must not leave its server behind.
-        signal.signal(signal.SIGTERM, interrupt)
+        stop_on_signals()  # a terminated command must not leave its server behind
         try:
             server.start()
             self.stdout.write(f"Local LLM serving {settings.LLM_SMALL_MODEL} at {server.base_url}")
