@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 
 from agent.local_llm import LocalLLMServer
 from agent.models import Conversation, Customer
@@ -19,6 +21,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def session_cookie(user: User | None = None, **session: str) -> tuple[bytes, bytes]:
+    """The Cookie header of a browser signed in as `user` (if given) with `session` in its session."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    if session:
+        stored = client.session
+        stored.update(session)
+        stored.save()
+    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
 
 
 def database_url_for_subprocess() -> str:

@@ -8,10 +8,10 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
 from django.conf import settings
-from django.test import Client
 
 from supportagent.asgi import application
 from supportagent.handler import SyncChainASGIHandler
+from tests.conftest import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,9 +61,7 @@ def test_a_reviewer_sees_the_queue_but_a_form_post_without_its_csrf_token_is_ref
     make_reviewer, make_pending_draft
 ):
     draft = make_pending_draft()
-    client = Client()
-    client.force_login(make_reviewer("rita"))
-    cookie = (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+    cookie = session_cookie(make_reviewer("rita"))
     assert request("GET", "/review/", headers=[cookie])["status"] == 200
     decide = f"/review/drafts/{draft.pk}/decide/"
     response = request("POST", decide, {"action": "approve"}, [cookie, (b"origin", b"http://127.0.0.1")])

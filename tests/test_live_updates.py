@@ -5,26 +5,15 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
-from django.test import Client
 
 from agent.views import SESSION_KEY
 from review import services
 from supportagent.asgi import application
+from tests.conftest import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
-
-
-def session_cookie(user=None, **session) -> tuple[bytes, bytes]:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    if session:
-        stored = client.session
-        stored.update(session)
-        stored.save()
-    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
 
 
 def run(scenario):
