@@ -90,6 +90,7 @@ bench: venv
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/screening.py
+	$(BIN)/python benchmarks/injection_loco.py
 
 # Simulated customers against the cluster (its own database and Redis database; restarts Redis mid-run).
 load: venv services

@@ -27,7 +27,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 THRESHOLD = 0.5
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 # Training examples from agent/data/injection count this much more than the ordinary questions beside them.
 CORPUS_WEIGHT = 3.0
 EXTRA_BENIGN = {"banking77": 3000, "clinc150": 2000}
@@ -350,9 +350,8 @@ _SIGNALS = [
         r"\b(?:search_knowledge_base|create_ticket|escalate_to_human|get_recent_tickets|"
         r"function_call|tool_call|tool_choice)\b",
     ),
-    _signal(
-        "tool_smuggling", 1.0, r"\bcustomer[_ ]?id\b\s*[:=\"']|[\"']customer_id[\"']|\bcustomer[_ ]id \w*\d"
-    ),
+    # a customer id in a tool call's syntax; in prose ("Customer ID 36615042") it is mostly the customer's own
+    _signal("tool_smuggling", 1.0, r"\bcustomer[_ ]?id\b\s*[:=\"']|[\"']customer_id[\"']"),
     _signal(
         "tool_smuggling",
         0.9,

@@ -31,8 +31,10 @@ CORPORA = (
     "injection/extra.jsonl",
     "injection/measured.jsonl",
     "injection/measured2.jsonl",
+    "injection/measured3.jsonl",
     "injection/lookalikes.jsonl",
     "injection/benign.jsonl",
+    "injection/hard.jsonl",
 )
 SIGNAL_NAMES = tuple(sorted({name for name, _, _ in injection._SIGNALS}))
 SIGNAL_SCALE = 2.0  # signals as features: weighed against thousands of n-grams
@@ -109,8 +111,8 @@ class InjectionModel:
         ).tocsr()
 
     @classmethod
-    def train(cls, data_dir: Path = DEFAULT_DATA_DIR) -> InjectionModel:
-        texts, labels, weights = training_examples(data_dir)
+    def train(cls, data_dir: Path = DEFAULT_DATA_DIR, corpora: tuple[str, ...] = CORPORA) -> InjectionModel:
+        texts, labels, weights = training_examples(data_dir, corpora)
         found, documents = _read_all(texts)
         model = cls(
             TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=50_000),
@@ -175,11 +177,13 @@ def _read_all(texts: list[str]) -> tuple[list[dict[str, float]], list[str]]:
     return [found for found, _ in readings], [document for _, document in readings]
 
 
-def training_examples(data_dir: Path = DEFAULT_DATA_DIR) -> tuple[list[str], list[int], list[float]]:
-    """The corpus's attacks and look-alikes, then a fixed sample of ordinary banking and other questions."""
+def training_examples(
+    data_dir: Path = DEFAULT_DATA_DIR, corpora: tuple[str, ...] = CORPORA
+) -> tuple[list[str], list[int], list[float]]:
+    """The corpora's attacks and look-alikes, then a fixed sample of ordinary banking and other questions."""
     rows = [
         json.loads(line)
-        for corpus in CORPORA
+        for corpus in corpora
         for line in (data_dir / corpus).read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]

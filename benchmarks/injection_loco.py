@@ -1,0 +1,65 @@
+"""Leave one corpus out: how the prompt-injection detector does on a corpus it was not trained on.
+
+For each training corpus in agent/data/injection, the model is trained on the others (and the ordinary
+questions beside them) and scores the one left out. Prints detection and look-alikes flagged per corpus at the
+detector's threshold, then pooled over all corpora at a range of thresholds. This is where changes to the
+detector are chosen; the held-out set in benchmarks/data only measures them.
+
+Run from the repository root: `python benchmarks/injection_loco.py` (about a minute a corpus on 2 cores).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def main() -> None:
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportagent.settings")
+    import django
+
+    django.setup()
+    from agent.routing.training_data import DEFAULT_DATA_DIR
+    from agent.screening.injection import THRESHOLD
+    from agent.screening.model import CORPORA, InjectionModel
+
+    pooled: list[tuple[bool, float]] = []
+    print(f"{'left out':<32} {'detected':>14} {'look-alikes flagged':>20}")
+    for corpus in CORPORA:
+        model = InjectionModel.train(DEFAULT_DATA_DIR, tuple(c for c in CORPORA if c != corpus))
+        rows = [
+            json.loads(line)
+            for line in (DEFAULT_DATA_DIR / corpus).read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        scored = [
+            (bool(row["attack"]), verdict.score)
+            for row, verdict in zip(rows, model.verdicts([row["text"] for row in rows]), strict=True)
+        ]
+        pooled += scored
+        print(f"{corpus:<32} {rates(scored, THRESHOLD)}")
+    print(f"{'all, pooled':<32} {rates(pooled, THRESHOLD)}")
+    print("\npooled, by threshold")
+    for threshold in THRESHOLDS:
+        print(f"{threshold:<32} {rates(pooled, threshold)}")
+
+
+def rates(scored: list[tuple[bool, float]], threshold: float) -> str:
+    attacks = [score for attack, score in scored if attack]
+    benign = [score for attack, score in scored if not attack]
+    detected = sum(score >= threshold for score in attacks)
+    flagged = sum(score >= threshold for score in benign)
+    return (
+        f"{detected:>5}/{len(attacks):<4} {100 * detected / len(attacks):>5.1f}%"
+        f" {flagged:>9}/{len(benign):<4} {100 * flagged / len(benign):>5.1f}%"
+    )
+
+
+if __name__ == "__main__":
+    main()
