@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 
 from agent.experiment_report import experiment_report, shown
 from agent.knowledge.history import changed_by
+from agent.knowledge.screening import clear_instructions, flagged_passages
 from agent.models import (
     AgentRun,
     AgentStep,
@@ -131,7 +132,7 @@ class KnowledgeArticleAdmin(admin.ModelAdmin):
     list_filter = ["is_published", "intent"]
     search_fields = ["title", "body", "slug", "source_id"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["version", "updated_at", "preview"]
+    readonly_fields = ["version", "updated_at", "preview", "screening"]
     fields = [
         "title",
         "slug",
@@ -140,10 +141,47 @@ class KnowledgeArticleAdmin(admin.ModelAdmin):
         "is_published",
         "body",
         "preview",
+        "screening",
         "version",
         "updated_at",
     ]
     inlines = [ArticleRevisionInline]
+    actions = ["clear_instructions"]
+
+    @admin.display(description="Instructions to the assistant")
+    def screening(self, article: KnowledgeArticle) -> str:
+        if article.pk is None:
+            return "Save to see whether search will give it to the assistant."
+        flagged = flagged_passages(article)
+        if not flagged:
+            return "None found: search gives it to the assistant."
+        if article.instructions_cleared:
+            who = article.instructions_cleared_by or "an editor who has left"
+            return (
+                f"{len(flagged)} passage(s) read as instructions, but {who} cleared version {article.version}"
+                f" on {article.instructions_cleared_at:%Y-%m-%d %H:%M}: search gives it to the assistant."
+            )
+        quoted = " · ".join(f"“{text[:160]}”" for text in flagged[:3])
+        return (
+            f"{len(flagged)} passage(s) read as instructions, so search withholds the article and the turn"
+            f" goes to a person: {quoted}. If they are not instructions to the assistant, clear it (an action"
+            " of the list)."
+        )
+
+    @admin.action(
+        description="Clear: read it, and it holds no instructions to the assistant",
+        permissions=["clear_instructions"],
+    )
+    def clear_instructions(self, request: HttpRequest, queryset: QuerySet[KnowledgeArticle]) -> None:
+        for article in queryset:
+            clear_instructions(article=article, editor=request.user)
+            self.log_change(
+                request, article, f"Cleared version {article.version}: no instructions to the assistant."
+            )
+        self.message_user(request, f"Cleared {len(queryset)} article(s) at their current version.")
+
+    def has_clear_instructions_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("agent.clear_instructions")
 
     @admin.display(description="Preview (as saved)")
     def preview(self, article: KnowledgeArticle) -> str:

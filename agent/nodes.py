@@ -23,6 +23,7 @@ from agent.drafting import (
     without_citation,
 )
 from agent.graph import StepContext
+from agent.knowledge.screening import cleared as cleared_by_editors
 from agent.llm import ToolTurn, get_llm_client
 from agent.policies import policy_for
 from agent.routing import Route, Router, get_router
@@ -152,8 +153,9 @@ def retrieve(state: TurnState, ctx: StepContext) -> dict[str, Any]:
         for h in result.content
     )
     # Article text is data too: a passage that reads as instructions to the assistant never reaches the LLM,
-    # and the turn goes to a person (who can tell the editors).
-    withheld = tuple(p.article_id for p in passages if _reads_as_instructions(p.text))
+    # and the turn goes to a person (who can tell the editors), unless an editor cleared that version of it.
+    flagged = {(p.article_id, p.version) for p in passages if _reads_as_instructions(p.text)}
+    withheld = tuple(sorted({pk for pk, _ in flagged - cleared_by_editors(flagged)}))
     if withheld:
         passages = tuple(p for p in passages if p.article_id not in withheld)
     return {"passages": passages, "withheld_article_ids": withheld}

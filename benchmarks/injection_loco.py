@@ -56,8 +56,8 @@ def rates(scored: list[tuple[bool, float]], threshold: float) -> str:
     detected = sum(score >= threshold for score in attacks)
     flagged = sum(score >= threshold for score in benign)
     return (
-        f"{detected:>5}/{len(attacks):<4} {100 * detected / len(attacks):>5.1f}%"
-        f" {flagged:>9}/{len(benign):<4} {100 * flagged / len(benign):>5.1f}%"
+        f"{detected:>5}/{len(attacks):<4} {100 * detected / max(1, len(attacks)):>5.1f}%"
+        f" {flagged:>9}/{len(benign):<4} {100 * flagged / max(1, len(benign)):>5.1f}%"
     )
 
 

@@ -7,6 +7,10 @@
   benchmarks/data/injection_fresh3.jsonl (written without reading the model or its data; it never saw it),
   and on its first training corpus for reference. Changes to the detector are chosen on
   benchmarks/injection_loco.py instead.
+- Ordinary help-centre text: the share of passages flagged, as search returns them, of the demo bank's 77
+  articles and of the 349 Rho-Bank documents in ../shared/data/tau2_banking_knowledge/ that the model was
+  not trained on (every other document; the rest are agent/data/injection/kb_passages.jsonl). Skipped
+  cleanly where they are not.
 - Throughput: `manage.py screen` over 5,000 lines, start-up included, in a fresh process.
 
 Run from the repository root: `python benchmarks/screening.py`.
@@ -33,6 +37,7 @@ INJECTION_SETS = {
     "held out": DATA / "injection_fresh3.jsonl",
     "training": REPO / "agent/data/injection/train.jsonl",
 }
+KB_DOCUMENTS = REPO.parent / "shared" / "data" / "tau2_banking_knowledge" / "documents"
 THROUGHPUT_LINES = 5000
 TARGETS = {
     "recall, card numbers and IBANs": "≥ 99%",
@@ -56,6 +61,7 @@ def main() -> None:
     for name, path in INJECTION_SETS.items():
         if path.is_file():
             report_injection(name, read(path))
+    report_ordinary_passages()
     report_throughput()
     print("\ntargets: " + "; ".join(f"{what} {target}" for what, target in TARGETS.items()))
 
@@ -121,6 +127,25 @@ def report_injection(name: str, rows: list[dict[str, Any]]) -> None:
         f"{'all':<26} {detected:>4}/{attacks:<3} {ratio(detected, attacks):>4} {flagged:>10}/{benign:<3}"
         f" {ratio(flagged, benign):>5}"
     )
+
+
+def report_ordinary_passages() -> None:
+    from agent.knowledge.passages import split
+    from agent.screening.injection import detect_many
+
+    demo = json.loads((REPO / "agent" / "demo" / "articles.json").read_text(encoding="utf-8"))
+    sets = {"demo bank's articles": [text for article in demo for _, text in split(article["body"])]}
+    if KB_DOCUMENTS.is_dir():
+        documents = sorted(KB_DOCUMENTS.glob("*.json"))[1::2]  # the half not in kb_passages.jsonl
+        sets["Rho-Bank documents not trained on"] = [
+            text
+            for path in documents
+            for _, text in split(json.loads(path.read_text(encoding="utf-8"))["content"])
+        ]
+    print("\nordinary help-centre passages flagged")
+    for name, passages in sets.items():
+        flagged = sum(verdict.injection for verdict in detect_many(passages))
+        print(f"{name:<36} {flagged:>4}/{len(passages):<5} {ratio(flagged, len(passages)):>6}")
 
 
 def report_throughput() -> None:

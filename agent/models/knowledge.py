@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -15,9 +16,29 @@ class KnowledgeArticle(models.Model):
     is_published = models.BooleanField(default=True, db_index=True)
     url = models.URLField(blank=True, help_text="Where customers can read it (a Help Center page), if any.")
     updated_at = models.DateTimeField(auto_now=True)
+    # An editor who read a version the screening flags, and found no instructions to the assistant in it,
+    # clears that version: search then gives it to the LLM. Any edit raises the version; the clearance lapses.
+    instructions_cleared_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The version an editor read and found to hold no instructions."
+    )
+    instructions_cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    instructions_cleared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["title"]
+        permissions = [
+            (
+                "clear_instructions",
+                "Can clear an article the screening reads as instructions to the assistant",
+            )
+        ]
+
+    @property
+    def instructions_cleared(self) -> bool:
+        """Whether an editor cleared the version it is at now."""
+        return self.instructions_cleared_version == self.version
 
     def __str__(self) -> str:
         return self.title

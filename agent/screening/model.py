@@ -36,6 +36,8 @@ CORPORA = (
     "injection/benign.jsonl",
     "injection/hard.jsonl",
 )
+# Ordinary help-centre passages (half the Rho-Bank documents; the other half measures), benign like questions
+KB_PASSAGES = "injection/kb_passages.jsonl"
 SIGNAL_NAMES = tuple(sorted({name for name, _, _ in injection._SIGNALS}))
 SIGNAL_SCALE = 2.0  # signals as features: weighed against thousands of n-grams
 
@@ -197,7 +199,16 @@ def training_examples(
     other = [text for text, _ in clinc["train"] + clinc["oos_train"]]
     extra = sample.sample(banking, injection.EXTRA_BENIGN["banking77"])
     extra += sample.sample(other, injection.EXTRA_BENIGN["clinc150"])
-    return texts + extra, labels + [0] * len(extra), weights + [1.0] * len(extra)
+    passages = [
+        json.loads(line)["text"]
+        for line in (data_dir / KB_PASSAGES).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return (
+        texts + extra + passages,
+        labels + [0] * (len(extra) + len(passages)),
+        weights + [1.0] * len(extra) + [injection.KB_PASSAGE_WEIGHT] * len(passages),
+    )
 
 
 # --- saved once, loaded once per process ---------------------------------------------------------------
@@ -238,7 +249,7 @@ def load_or_train(directory: Path, data_dir: Path = DEFAULT_DATA_DIR) -> Injecti
 
 def fingerprint(data_dir: Path) -> str:
     digest = hashlib.sha256()
-    for name in (*CORPORA, "banking77/train.csv", "clinc150/train.json"):
+    for name in (*CORPORA, KB_PASSAGES, "banking77/train.csv", "clinc150/train.json"):
         digest.update((data_dir / name).read_bytes())
-    digest.update(json.dumps(injection.EXTRA_BENIGN, sort_keys=True).encode())
+    digest.update(json.dumps([injection.EXTRA_BENIGN, injection.KB_PASSAGE_WEIGHT], sort_keys=True).encode())
     return digest.hexdigest()
