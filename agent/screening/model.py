@@ -182,7 +182,8 @@ def _read_all(texts: list[str]) -> tuple[list[dict[str, float]], list[str]]:
 def training_examples(
     data_dir: Path = DEFAULT_DATA_DIR, corpora: tuple[str, ...] = CORPORA
 ) -> tuple[list[str], list[int], list[float]]:
-    """The corpora's attacks and look-alikes, then a fixed sample of ordinary banking and other questions."""
+    """The corpora's attacks and look-alikes, then a fixed sample of ordinary banking and other questions,
+    then ordinary help-centre passages."""
     rows = [
         json.loads(line)
         for corpus in corpora
