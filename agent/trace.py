@@ -5,12 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from agent.models import Draft
+from agent.models import Draft, KnowledgeArticle
 
 
 def trace_json(draft: Draft) -> dict[str, Any]:
     run = draft.run
     state = run.final_state or {}
+    withheld_ids = state.get("withheld_article_ids") or []
+    titles = dict(KnowledgeArticle.objects.filter(pk__in=withheld_ids).values_list("pk", "title"))
     return {
         "question": draft.message.masked_text,
         "in_scope": state.get("in_scope"),
@@ -21,6 +23,8 @@ def trace_json(draft: Draft) -> dict[str, Any]:
             {"article_id": p["article_id"], "title": p["title"], "intent": p["intent"], "score": p["score"]}
             for p in state.get("passages", [])
         ],
+        # found, but read as instructions to the assistant: kept from the LLM (deleted since: no title)
+        "withheld": [{"article_id": pk, "title": titles.get(pk, "")} for pk in withheld_ids],
         "draft": draft.text,
         "confidence": draft.confidence,
         "signals": draft.signals,
@@ -64,6 +68,9 @@ def format_trace(draft: Draft) -> dict[str, Any]:
         lines.append(f"Route:      {data['intent']} (p={_num(data['intent_confidence'])})")
     for hit in data["retrieved"]:
         lines.append(f"Retrieved:  [{hit['score']:.3f}] {hit['title']} ({hit['intent'] or 'no intent'})")
+    for hit in data["withheld"]:
+        title = hit["title"] or "a deleted article"
+        lines.append(f"Withheld:   {title} (reads as instructions to the assistant)")
     if data["draft"]:
         lines.append("Draft:")
         lines.extend(f"  {line}" for line in data["draft"].splitlines())

@@ -104,3 +104,18 @@ def test_the_article_page_tells_the_editor_what_reads_as_instructions(client, ar
     clear(client, article)
     page = client.get(reverse("admin:agent_knowledgearticle_change", args=[article.pk])).content.decode()
     assert "cleared version 1" in page
+
+
+def test_the_reviewer_sees_which_article_was_withheld_and_where_to_clear_it(
+    client, rita, article, make_pending_draft
+):
+    draft = make_pending_draft()
+    draft.run.final_state = {**draft.run.final_state, "withheld_article_ids": [article.pk]}
+    draft.run.save(update_fields=["final_state"])
+    client.force_login(rita)
+    page = client.get(f"/review/drafts/{draft.pk}/").content.decode()
+    assert "Withheld from the assistant" in page
+    assert (
+        f'href="{reverse("admin:agent_knowledgearticle_change", args=[article.pk])}">Zorblax card fees</a>'
+        in page
+    )
