@@ -9,7 +9,7 @@
   benchmarks/injection_loco.py instead.
 - Ordinary help-centre text: the share of passages flagged, as search returns them, of the demo bank's 77
   articles and of the 349 Rho-Bank documents in ../shared/data/tau2_banking_knowledge/ that the model was
-  not trained on (every other document; the rest are agent/data/injection/kb_passages.jsonl). Skipped
+  not trained on (benchmarks/kb_passages.py splits them and writes the other half's passages). Skipped
   cleanly where they are not.
 - Throughput: `manage.py screen` over 5,000 lines, start-up included, in a fresh process.
 
@@ -37,7 +37,6 @@ INJECTION_SETS = {
     "held out": DATA / "injection_fresh3.jsonl",
     "training": REPO / "agent/data/injection/train.jsonl",
 }
-KB_DOCUMENTS = REPO.parent / "shared" / "data" / "tau2_banking_knowledge" / "documents"
 THROUGHPUT_LINES = 5000
 TARGETS = {
     "recall, card numbers and IBANs": "≥ 99%",
@@ -130,16 +129,17 @@ def report_injection(name: str, rows: list[dict[str, Any]]) -> None:
 
 
 def report_ordinary_passages() -> None:
+    from kb_passages import DOCUMENTS, documents
+
     from agent.knowledge.passages import split
     from agent.screening.injection import detect_many
 
     demo = json.loads((REPO / "agent" / "demo" / "articles.json").read_text(encoding="utf-8"))
     sets = {"demo bank's articles": [text for article in demo for _, text in split(article["body"])]}
-    if KB_DOCUMENTS.is_dir():
-        documents = sorted(KB_DOCUMENTS.glob("*.json"))[1::2]  # the half not in kb_passages.jsonl
+    if DOCUMENTS.is_dir():
         sets["Rho-Bank documents not trained on"] = [
             text
-            for path in documents
+            for path in documents(trained=False)
             for _, text in split(json.loads(path.read_text(encoding="utf-8"))["content"])
         ]
     print("\nordinary help-centre passages flagged")
