@@ -10,7 +10,6 @@ Run from the repository root: `python benchmarks/injection_loco.py` (about a min
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -27,17 +26,13 @@ def main() -> None:
     django.setup()
     from agent.routing.training_data import DEFAULT_DATA_DIR
     from agent.screening.injection import THRESHOLD
-    from agent.screening.model import CORPORA, InjectionModel
+    from agent.screening.model import CORPORA, InjectionModel, json_lines
 
     pooled: list[tuple[bool, float]] = []
     print(f"{'left out':<32} {'detected':>14} {'look-alikes flagged':>20}")
     for corpus in CORPORA:
         model = InjectionModel.train(DEFAULT_DATA_DIR, tuple(c for c in CORPORA if c != corpus))
-        rows = [
-            json.loads(line)
-            for line in (DEFAULT_DATA_DIR / corpus).read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
+        rows = json_lines(DEFAULT_DATA_DIR / corpus)
         scored = [
             (bool(row["attack"]), verdict.score)
             for row, verdict in zip(rows, model.verdicts([row["text"] for row in rows]), strict=True)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
@@ -184,12 +185,7 @@ def training_examples(
 ) -> tuple[list[str], list[int], list[float]]:
     """The corpora's attacks and look-alikes, then a fixed sample of ordinary banking and other questions,
     then ordinary help-centre passages."""
-    rows = [
-        json.loads(line)
-        for corpus in corpora
-        for line in (data_dir / corpus).read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    rows = [row for corpus in corpora for row in json_lines(data_dir / corpus)]
     texts = [row["text"] for row in rows]
     labels = [int(row["attack"]) for row in rows]
     weights = [injection.CORPUS_WEIGHT] * len(rows)
@@ -200,16 +196,17 @@ def training_examples(
     other = [text for text, _ in clinc["train"] + clinc["oos_train"]]
     extra = sample.sample(banking, injection.EXTRA_BENIGN["banking77"])
     extra += sample.sample(other, injection.EXTRA_BENIGN["clinc150"])
-    passages = [
-        json.loads(line)["text"]
-        for line in (data_dir / KB_PASSAGES).read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    passages = [row["text"] for row in json_lines(data_dir / KB_PASSAGES)]
     return (
         texts + extra + passages,
         labels + [0] * (len(extra) + len(passages)),
         weights + [1.0] * len(extra) + [injection.KB_PASSAGE_WEIGHT] * len(passages),
     )
+
+
+def json_lines(path: Path) -> list[dict[str, Any]]:
+    """The objects of a JSON-lines file, blank lines skipped."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 # --- saved once, loaded once per process ---------------------------------------------------------------
