@@ -20,25 +20,39 @@ logger = logging.getLogger(__name__)
 
 
 def dispatch_message(message_id: int) -> bool:
-    """Queue the agent for one message; False (and a warning) if the broker cannot be reached.
+    """Queue the agent for one message; False (and a warning) if the broker cannot be reached."""
+    return dispatch_messages([message_id]) == 1
+
+
+def dispatch_messages(message_ids: list[int]) -> int:
+    """Queue the agent for each message, over one broker connection; returns how many were queued. A message
+    that cannot be queued (the broker is unreachable) is logged and left to the sweep.
 
     With Celery eager (the embedded set-up, no broker) the task runs in this process, on one background
     thread standing in for the worker, so that the request that stored the message does not wait for the LLM
     (AGENT_EAGER_IN_THREAD=false runs it inline instead, as the unit tests do)."""
     from agent.tasks import run_agent_task
 
-    if run_agent_task.app.conf.task_always_eager and settings.AGENT_EAGER_IN_THREAD:
-        _in_process_worker().submit(_run_in_process, message_id)
-        return True
+    if run_agent_task.app.conf.task_always_eager:
+        for message_id in message_ids:
+            if settings.AGENT_EAGER_IN_THREAD:
+                _in_process_worker().submit(_run_in_process, message_id)
+            else:
+                run_agent_task.apply_async((message_id,))
+        return len(message_ids)
+    queued = 0
     try:
-        run_agent_task.apply_async((message_id,), retry=False)
+        with run_agent_task.app.producer_or_acquire() as producer:
+            for message_id in message_ids:
+                run_agent_task.apply_async((message_id,), retry=False, producer=producer)
+                queued += 1
     except (OperationalError, ConnectionError, OSError) as error:
-        logger.warning("message %s kept for later: the task broker is unreachable (%s)", message_id, error)
-        return False
-    except Exception:  # whatever else the broker client raises: the message is stored, the sweep queues it
-        logger.exception("message %s kept for later: it could not be queued", message_id)
-        return False
-    return True
+        logger.warning(
+            "messages %s kept for later: the task broker is unreachable (%s)", message_ids[queued:], error
+        )
+    except Exception:  # whatever else the broker client raises: stored, so the sweep queues them
+        logger.exception("messages %s kept for later: they could not be queued", message_ids[queued:])
+    return queued
 
 
 def waiting_messages(*, older_than: timedelta | None = None) -> list[int]:

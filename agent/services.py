@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from agent.dispatch import dispatch_message
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agent import events
+from agent.dispatch import dispatch_messages
 from agent.models import Conversation, Customer, Message
-from agent.outcomes import set_conversation_status
 
 MAX_MESSAGE_CHARS = 4000
 
@@ -25,24 +29,132 @@ def start_conversation(*, customer: Customer) -> Conversation:
     return conversation
 
 
-@transaction.atomic(savepoint=False)  # inside receive_customer_message: one transaction, no savepoint
-def store_customer_message(*, conversation: Conversation, text: str) -> Message:
-    """Validate and store a customer's message; nothing runs on it yet."""
+@dataclass(frozen=True)
+class Incoming:
+    """A customer's message as it arrives; `ref` is the id its page gave it (empty: none)."""
+
+    conversation: Conversation
+    text: str
+    ref: str = ""
+
+
+def validated_text(text: str) -> str:
+    """The message as stored (trimmed), or InvalidMessage with the reason."""
     text = text.strip()
     if not text:
         raise InvalidMessage("Please type a message.")
     if len(text) > MAX_MESSAGE_CHARS:
         raise InvalidMessage(f"Please keep messages under {MAX_MESSAGE_CHARS} characters.")
-    message = Message(conversation=conversation, role=Message.Role.CUSTOMER, text=text)
-    message.screen()  # the masked text is what everything after the message store reads
-    message.save()
-    set_conversation_status(conversation, Conversation.Status.OPEN, message=message)
-    return message
+    if "\x00" in text:  # no database stores it, and no one types it
+        raise InvalidMessage("The message contains a character that cannot be stored (NUL).")
+    return text
+
+
+def store_customer_messages(batch: Sequence[Incoming]) -> list[Message | InvalidMessage]:
+    """Validate, screen and store a batch of customer messages in one transaction (group commit: one insert,
+    one status update, one commit for all of them); nothing runs on them yet.
+
+    Each result is the stored message or why it was refused. A message whose `ref` its conversation already
+    holds (sent again after its acknowledgement was lost) is not stored again: its result is
+    the stored one."""
+    return store_batch(batch)[0]
 
 
 @transaction.atomic
-def receive_customer_message(*, conversation: Conversation, text: str) -> Message:
-    """Store the customer's message first, then queue the agent for it once the row is committed."""
-    message = store_customer_message(conversation=conversation, text=text)
-    transaction.on_commit(lambda: dispatch_message(message.pk))
-    return message
+def store_batch(batch: Sequence[Incoming]) -> tuple[list[Message | InvalidMessage], list[Message]]:
+    """store_customer_messages, and the messages it stored (not those stored before): the caller queues the
+    agent for those (dispatch_messages), or leaves them to the sweep."""
+    results: list[Message | InvalidMessage | None] = [None] * len(batch)
+    new: dict[tuple[int, str], Message] = {}
+    waiting: list[tuple[int, tuple[int, str]]] = []
+    for index, incoming in enumerate(batch):
+        try:
+            text = validated_text(incoming.text)
+        except InvalidMessage as invalid:
+            results[index] = invalid
+            continue
+        key = (incoming.conversation.pk, incoming.ref or f"#{index}")
+        waiting.append((index, key))
+        if key not in new:  # the same ref twice in one batch is one message
+            new[key] = Message(
+                conversation=incoming.conversation,
+                role=Message.Role.CUSTOMER,
+                text=text,
+                client_ref=incoming.ref,
+            )
+    stored = _already_stored([key for key in new if not key[1].startswith("#")])
+    for key in stored:
+        del new[key]
+    for message in new.values():
+        message.screen()  # the masked text is what everything after the message store reads
+    try:
+        with transaction.atomic():
+            Message.objects.bulk_create(list(new.values()))
+    except IntegrityError:  # another process stored one of these refs since: store the rest one by one
+        for key, message in new.items():
+            try:
+                with transaction.atomic():
+                    message.save()
+            except IntegrityError:
+                stored.update(_already_stored([key]))
+        new = {key: message for key, message in new.items() if key not in stored}
+    _reopen(list(new.values()))
+    for index, key in waiting:
+        results[index] = new.get(key) or stored[key]
+    return [result for result in results if result is not None], list(new.values())
+
+
+def _already_stored(keys: list[tuple[int, str]]) -> dict[tuple[int, str], Message]:
+    if not keys:
+        return {}
+    rows = Message.objects.filter(
+        conversation_id__in={conversation for conversation, _ in keys},
+        client_ref__in={ref for _, ref in keys},
+        role=Message.Role.CUSTOMER,
+    ).select_related("conversation")
+    wanted = set(keys)
+    return {(m.conversation_id, m.client_ref): m for m in rows if (m.conversation_id, m.client_ref) in wanted}
+
+
+def _reopen(messages: list[Message]) -> None:
+    """Each new message's conversation is open again; its pages hear of the message that came with it."""
+    if not messages:
+        return
+    now = timezone.now()
+    conversations = {message.conversation.pk: message.conversation for message in messages}
+    Conversation.objects.filter(pk__in=conversations).update(status=Conversation.Status.OPEN, updated_at=now)
+    for conversation in conversations.values():
+        conversation.status = Conversation.Status.OPEN
+        conversation.updated_at = now
+    for message in messages:
+        events.conversation_updated(
+            public_id=message.conversation.public_id, status=Conversation.Status.OPEN, message_id=message.pk
+        )
+
+
+@transaction.atomic
+def receive_customer_messages(batch: Sequence[Incoming]) -> list[Message | InvalidMessage]:
+    """Store a batch of customer messages first, then queue the agent for each new one once they are
+    committed (a message sent again is not queued again)."""
+    results, new = store_batch(batch)
+    queued = [message.pk for message in new]
+    if queued:
+        transaction.on_commit(lambda: dispatch_messages(queued))
+    return results
+
+
+def store_customer_message(*, conversation: Conversation, text: str, ref: str = "") -> Message:
+    """Validate and store one customer's message; nothing runs on it yet."""
+    return _one(store_customer_messages([Incoming(conversation, text, ref)]))
+
+
+def receive_customer_message(*, conversation: Conversation, text: str, ref: str = "") -> Message:
+    """Store one customer's message first, then queue the agent for it once the row is committed."""
+    return _one(receive_customer_messages([Incoming(conversation, text, ref)]))
+
+
+def _one(results: list[Message | InvalidMessage]) -> Message:
+    (result,) = results
+    if isinstance(result, InvalidMessage):
+        raise result
+    return result

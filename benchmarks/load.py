@@ -83,6 +83,9 @@ class Customer:
     status: str = ""  # and the conversation's status there
     sending: int = 0  # sends under way: events heard meanwhile wait for their answers, as in the widget
     held: list[dict[str, Any]] = field(default_factory=list)
+    socket: aiohttp.ClientWebSocketResponse | None = None  # while open
+    acks: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)  # by ref
+    sent_count: int = 0
 
     @property
     def base(self) -> str:
@@ -101,9 +104,12 @@ class Customer:
 
 
 class Run:
-    def __init__(self, *, customers: int, rate: float, seconds: float, seed: int, rereads: bool) -> None:
+    def __init__(
+        self, *, customers: int, rate: float, seconds: float, seed: int, rereads: bool, websocket: bool
+    ) -> None:
         self.rng = random.Random(seed)
         self.rereads = rereads
+        self.websocket = websocket
         self.background: set[asyncio.Task[None]] = set()
         self.rate = rate
         self.seconds = seconds
@@ -132,6 +138,7 @@ class Run:
         while not self.stopping:
             try:
                 async with session.ws_connect(url, headers=_origin(customer.base), heartbeat=20) as ws:
+                    customer.socket = ws
                     ready.set()
                     if customer.reconnects:  # the widget reads what it missed while disconnected
                         self.heard(session, customer, [{}])
@@ -139,6 +146,11 @@ class Run:
                         if frame.type != aiohttp.WSMsgType.TEXT:
                             break
                         event = json.loads(frame.data)
+                        if event.get("type") in ("ack", "refused"):
+                            waiting = customer.acks.pop(event.get("ref"), None)
+                            if waiting is not None and not waiting.done():
+                                waiting.set_result(event)
+                            continue
                         if event.get("name") == "conversation.updated" and event.get("status") in FINAL:
                             customer.events.append(time.time())
                         if customer.sending:
@@ -147,6 +159,12 @@ class Run:
                             self.heard(session, customer, [event])
             except (TimeoutError, aiohttp.ClientError, ConnectionError):
                 pass
+            finally:
+                customer.socket = None
+                for waiting in customer.acks.values():  # their acknowledgements went with the connection
+                    if not waiting.done():
+                        waiting.set_result({"type": "lost"})
+                customer.acks.clear()
             if self.stopping:
                 return
             customer.reconnects += 1
@@ -187,22 +205,17 @@ class Run:
             customer.reading = False
 
     async def send(self, session: aiohttp.ClientSession, customer: Customer) -> None:
+        """As the widget sends: over the websocket if it is open, else (or if the acknowledgement is lost
+        with the connection) over HTTP, with the same ref."""
         record = Sent(customer.index, time.time())
         self.sent.append(record)
         started = time.perf_counter()
         customer.sending += 1
+        customer.sent_count += 1
+        body = {"ref": f"c{customer.index}-{customer.sent_count}", "text": self.rng.choice(self.questions)}
         try:
-            async with session.post(
-                f"{customer.base}/widget/api/messages/",
-                json={"text": self.rng.choice(self.questions)},
-                headers=customer.headers(),
-            ) as response:
-                body = await response.read()
-                record.status = response.status
-                if response.status == 202:
-                    accepted = json.loads(body)
-                    record.message_id = accepted["message"]["id"]
-                    customer.show(accepted["conversation"])
+            if not (self.websocket and await self.send_over_socket(customer, body, record)):
+                await self.send_over_http(session, customer, body, record)
         except (TimeoutError, aiohttp.ClientError) as error:
             record.status = -1
             print(f"  send failed: {error}", file=sys.stderr)
@@ -212,6 +225,38 @@ class Run:
         if not customer.sending and customer.held:
             held, customer.held = customer.held, []
             self.heard(session, customer, held)
+
+    @staticmethod
+    async def send_over_socket(customer: Customer, body: dict[str, Any], record: Sent) -> bool:
+        """False if the socket is closed, or closed before the acknowledgement came."""
+        socket = customer.socket
+        if socket is None or socket.closed:
+            return False
+        acked = asyncio.get_running_loop().create_future()
+        customer.acks[body["ref"]] = acked
+        await socket.send_str(json.dumps({"type": "message", **body}))
+        frame = await asyncio.wait_for(acked, 30)
+        if frame["type"] == "lost":
+            return False
+        record.status = 202 if frame["type"] == "ack" else int(frame["status"])
+        if frame["type"] == "ack":
+            record.message_id = frame["message"]["id"]
+            customer.shown.add(record.message_id)
+            customer.status = frame["status"]
+        return True
+
+    @staticmethod
+    async def send_over_http(
+        session: aiohttp.ClientSession, customer: Customer, body: dict[str, Any], record: Sent
+    ) -> None:
+        url = f"{customer.base}/widget/api/messages/"
+        async with session.post(url, json=body, headers=customer.headers()) as response:
+            content = await response.read()
+            record.status = response.status
+            if response.status == 202:
+                accepted = json.loads(content)
+                record.message_id = accepted["message"]["id"]
+                customer.show(accepted["conversation"])
 
     async def drive(self, session: aiohttp.ClientSession, faults: list[tuple[float, Any]]) -> float:
         """Poisson arrivals at `rate` for `seconds`, each from a random customer; returns the elapsed time."""
@@ -463,7 +508,14 @@ def print_report(title: str, f: dict[str, Any]) -> None:
 
 
 async def one_run(args: argparse.Namespace, cluster: Cluster, *, faults: bool, seed: int) -> dict[str, Any]:
-    run = Run(customers=args.customers, rate=args.rate, seconds=args.seconds, seed=seed, rereads=args.rereads)
+    run = Run(
+        customers=args.customers,
+        rate=args.rate,
+        seconds=args.seconds,
+        seed=seed,
+        rereads=args.rereads,
+        websocket=args.send == "websocket",
+    )
     connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
@@ -498,6 +550,12 @@ def main() -> None:
         dest="rereads",
         action="store_false",
         help="Customers never read the conversation again on events (the widget does).",
+    )
+    parser.add_argument(
+        "--send",
+        choices=("websocket", "http"),
+        default="websocket",
+        help="Over each customer's websocket, as the widget does (HTTP while it is down), or HTTP only.",
     )
     args = parser.parse_args()
     if args.customers < 1 or args.customers > 5000 or args.seconds > 120 or args.rate <= 0:

@@ -22,8 +22,9 @@ from agent.models import (
     Customer,
     Message,
 )
-from agent.services import InvalidMessage, receive_customer_message, start_conversation
+from agent.services import Incoming, start_conversation
 from supportagent.admission import BUSY
+from widget.intake import REF_RULE, Refused, Sending, check_text, take_in, valid_ref
 from widget.limits import Limit, client_ip, hit_all
 from widget.origins import origin_allowed
 from widget.tokens import InvalidToken, conversation_for, token_for
@@ -33,15 +34,6 @@ logger = logging.getLogger(__name__)
 
 HANDED_OVER = {Conversation.Status.ESCALATED, Conversation.Status.NEEDS_HUMAN}
 ANSWER_ROLES = {Message.Role.AGENT, Message.Role.STAFF}
-
-
-class Refused(Exception):
-    """A request the API turns down, with the status and the message the customer reads."""
-
-    def __init__(self, status: int, message: str, *, retry_after: int = 0) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
 
 
 View = Callable[..., JsonResponse]
@@ -130,13 +122,8 @@ def _limit(hits: list[tuple[Limit, str]], message: str) -> None:
         raise Refused(429, message.format(seconds=wait), retry_after=wait)
 
 
-def _limits() -> tuple[Limit, Limit, Limit]:
-    per_minute = 60
-    return (
-        Limit("messages-per-conversation", settings.WIDGET_MESSAGES_PER_MINUTE, per_minute),
-        Limit("messages-per-ip", settings.WIDGET_MESSAGES_PER_MINUTE_PER_IP, per_minute),
-        Limit("conversations-per-ip", settings.WIDGET_CONVERSATIONS_PER_HOUR_PER_IP, 60 * per_minute),
-    )
+def _conversations_limit() -> Limit:
+    return Limit("conversations-per-ip", settings.WIDGET_CONVERSATIONS_PER_HOUR_PER_IP, 60 * 60)
 
 
 def conversation_json(conversation: Conversation) -> dict[str, Any]:
@@ -161,7 +148,7 @@ def conversation_json(conversation: Conversation) -> dict[str, Any]:
 @endpoint("POST", authenticated=False)
 def create_conversation(request: HttpRequest, *, body: dict[str, Any]) -> JsonResponse:
     _limit(
-        [(_limits()[2], client_ip(request))],
+        [(_conversations_limit(), client_ip(request))],
         "Too many new conversations from your network. Please try again in {seconds} seconds.",
     )
     with transaction.atomic():
@@ -179,10 +166,10 @@ def conversation(request: HttpRequest, *, body: dict[str, Any], conversation: Co
 
 @endpoint("POST")
 def send_message(request: HttpRequest, *, body: dict[str, Any], conversation: Conversation) -> JsonResponse:
-    text = body.get("text")
-    if not isinstance(text, str):
-        raise Refused(400, "Please type a message.")
-    message = _receive(request, conversation, text)
+    ref = body.get("ref", "")
+    if not isinstance(ref, str) or not valid_ref(ref):
+        raise Refused(400, REF_RULE)
+    message = _receive(request, conversation, body.get("text"), ref=ref)
     conversation.refresh_from_db(fields=["status"])  # a worker may have moved it on already
     stored = {"id": message.pk, "role": message.role, "text": message.text}
     return JsonResponse({"message": stored, "conversation": conversation_json(conversation)}, status=202)
@@ -237,17 +224,9 @@ def rating(request: HttpRequest, *, body: dict[str, Any], conversation: Conversa
     return JsonResponse({"conversation": conversation_json(conversation)})
 
 
-def _receive(request: HttpRequest, conversation: Conversation, text: str) -> Message:
-    per_conversation, per_ip, _ = _limits()
-    if not text.strip():
-        raise Refused(400, "Please type a message.")
-    if len(text.strip()) > settings.WIDGET_MAX_MESSAGE_CHARS:
-        raise Refused(400, f"Please keep messages under {settings.WIDGET_MAX_MESSAGE_CHARS} characters.")
-    _limit(
-        [(per_conversation, str(conversation.public_id)), (per_ip, client_ip(request))],
-        "You're sending messages faster than we can answer. Please wait {seconds} seconds.",
-    )
-    try:
-        return receive_customer_message(conversation=conversation, text=text)
-    except InvalidMessage as invalid:
-        raise Refused(400, str(invalid)) from None
+def _receive(request: HttpRequest, conversation: Conversation, text: object, *, ref: str = "") -> Message:
+    sending = Sending(Incoming(conversation, check_text(text), ref), client_ip(request))
+    (result,) = take_in([sending])
+    if isinstance(result, Refused):
+        raise result
+    return result

@@ -1,13 +1,30 @@
-"""The widget's live channel: the conversation its token names, and only from pages allowed to embed it."""
+"""The widget's live channel: the conversation its token names, and only from pages allowed to embed it.
+
+Besides relaying the conversation's events, it takes the customer's messages, the widget's fast path (the
+HTTP API's POST messages/ is the other, and its fallback):
+
+    page → {"type": "message", "ref": "<the page's id for it>", "text": "..."}
+    page ← {"type": "ack", "ref": ..., "message": {"id", "role", "text"}, "status": "open"}
+        or {"type": "refused", "ref": ..., "status": 400 | 429 | 503, "error": "...", "retry_after": s}
+
+A message is acknowledged once it is stored. Sent again with the same ref (its acknowledgement was lost with
+the connection), over either path, it is stored and answered once and acknowledged again.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from agent.consumers import RelayConsumer
 from agent.events import conversation_group
+from agent.models import Conversation
+from agent.services import Incoming
+from widget.intake import REF_RULE, Refused, Sending, check_text, intake, valid_ref
 from widget.origins import origin_allowed
 from widget.tokens import InvalidToken, conversation_for
 
@@ -16,7 +33,11 @@ BAD_ORIGIN = 4403
 
 
 class WidgetConsumer(RelayConsumer):
-    """Relays a conversation's events to the widget holding its token, on a page allowed to embed it."""
+    """Relays a conversation's events to the widget holding its token, on a page allowed to embed it, and
+    takes its customer's messages."""
+
+    conversation: Conversation | None = None
+    client_ip = "unknown"
 
     async def connect(self) -> None:
         headers = {
@@ -33,8 +54,50 @@ class WidgetConsumer(RelayConsumer):
         except InvalidToken:
             await self.refuse(BAD_TOKEN)
             return
+        self.conversation = conversation
+        self.client_ip = _client_ip(self.scope, headers)
         await self.join(conversation_group(conversation.public_id))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        ref: object = None
+        try:
+            try:
+                frame = json.loads(text_data) if text_data is not None else None
+            except json.JSONDecodeError:
+                frame = None
+            if not isinstance(frame, dict) or frame.get("type") != "message":
+                raise Refused(400, 'Send {"type": "message", "ref": ..., "text": ...} as JSON.')
+            ref = frame.get("ref")
+            if not isinstance(ref, str) or not ref or not valid_ref(ref):
+                ref = ref[:64] if isinstance(ref, str) else None  # echoed, so the page knows which
+                raise Refused(400, REF_RULE)
+            if self.conversation is None:
+                raise Refused(401, "This conversation has expired; start a new one.")
+            sending = Sending(Incoming(self.conversation, check_text(frame.get("text")), ref), self.client_ip)
+            message = await intake().submit(sending)
+        except Refused as refused:
+            await self.send_json(_refusal(ref, refused))
+            return
+        stored = {"id": message.pk, "role": message.role, "text": message.text}
+        await self.send_json(
+            {"type": "ack", "ref": ref, "message": stored, "status": message.conversation.status}
+        )
 
     async def refuse(self, code: int) -> None:
         await self.accept()
         await self.close(code=code)
+
+
+def _refusal(ref: object, refused: Refused) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "refused", "ref": ref, "status": refused.status, "error": str(refused)}
+    if refused.retry_after:
+        frame["retry_after"] = refused.retry_after
+    return frame
+
+
+def _client_ip(scope: dict[str, Any], headers: dict[str, str]) -> str:
+    """As widget.limits.client_ip does for a request: the peer, or the last X-Forwarded-For hop if trusted."""
+    if settings.WIDGET_TRUST_X_FORWARDED_FOR and headers.get("x-forwarded-for"):
+        return headers["x-forwarded-for"].split(",")[-1].strip()
+    client = scope.get("client") or ["unknown"]
+    return str(client[0])

@@ -30,19 +30,31 @@ class Limit:
 
 def hit_all(hits: list[tuple[Limit, str]]) -> int:
     """Count one event against each (limit, key); 0 if every limit allows it, else the longest wait in
-    seconds. On Redis all the counters are kept in one round trip.
+    seconds."""
+    return hit_each([hits])[0]
 
-    If the cache cannot be reached (Redis restarting), the event is allowed and a warning logged: a
+
+def hit_each(events: list[list[tuple[Limit, str]]]) -> list[int]:
+    """hit_all for each of several events, in order (an event counts against the limits of those before
+    it). On Redis all the counters are kept in one round trip.
+
+    If the cache cannot be reached (Redis restarting), the events are allowed and a warning logged: a
     customer's message is worth more than a limit that cannot be counted for a moment."""
     now = time.time()
+    hits = [hit for event in events for hit in event]
     windows = [(limit._window(key, now), limit.window_seconds + 1) for limit, key in hits]
     try:
         counts = _count(windows)
     except Exception as error:  # each cache backend raises its own connection errors
-        scopes = ", ".join(limit.scope for limit, _ in hits)
+        scopes = ", ".join(sorted({limit.scope for limit, _ in hits}))
         logger.warning("rate limits %s not counted: the cache is unreachable (%s)", scopes, error)
-        return 0
-    return max(limit._wait(used, now) for (limit, _), used in zip(hits, counts, strict=True))
+        return [0] * len(events)
+    waits = [limit._wait(used, now) for (limit, _), used in zip(hits, counts, strict=True)]
+    result, start = [], 0
+    for event in events:
+        result.append(max(waits[start : start + len(event)], default=0))
+        start += len(event)
+    return result
 
 
 def _count(windows: list[tuple[str, int]]) -> list[int]:

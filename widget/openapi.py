@@ -89,9 +89,18 @@ def description() -> dict[str, Any]:
             "/widget/api/conversation/": {"get": _operation("The conversation so far.", 200)},
             "/widget/api/messages/": {
                 "post": _operation(
-                    "Send the customer's message; the answer follows over the websocket.",
+                    "Send the customer's message; the answer follows over the websocket. With `ref` (the "
+                    "page's id for it), sending it again stores and answers it once. The websocket takes "
+                    '{"type": "message", "ref", "text"} too, and acknowledges with {"type": "ack", "ref", '
+                    '"message", "status"} or {"type": "refused", "ref", "status", "error"}.',
                     202,
-                    _body({"text": {"type": "string"}}, ["text"]),
+                    _body(
+                        {
+                            "text": {"type": "string"},
+                            "ref": {"type": "string", "pattern": "^[A-Za-z0-9_-]{0,64}$"},
+                        },
+                        ["text"],
+                    ),
                 )
             },
             "/widget/api/human/": {"post": _operation("Ask for a person.", 202)},

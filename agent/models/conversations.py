@@ -72,6 +72,9 @@ class Message(models.Model):
         "agent.Draft", null=True, blank=True, on_delete=models.SET_NULL, related_name="sent_messages"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # for a customer message: the id the sending page gave it, so that sending it again (its acknowledgement
+    # was lost with the connection) stores and answers it once
+    client_ref = models.CharField(max_length=64, blank=True, default="", editable=False)
     # for a customer message: the agent run working on it holds it until then (agent.leases), so that a
     # message queued twice is never worked on twice at once
     agent_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -80,6 +83,13 @@ class Message(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         permissions = [("reveal_message", "Can reveal the sensitive data masked in a customer's message")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "client_ref"],
+                condition=~models.Q(client_ref=""),
+                name="message_client_ref_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.masked_text[:60]}"

@@ -25,6 +25,7 @@
   const MAX_RECONNECT_MS = 30000;
   const SEND_NETWORK_ERROR = "Can't reach support right now. Your message was not sent; please try again.";
   const NETWORK_ERROR = "Can't reach support right now. Please try again.";
+  const ACK_TIMEOUT_MS = 10000; // a message the socket has not acknowledged by then goes over HTTP
   const EXPIRED_NOTICE = "This conversation has expired. Send a message to start a new one.";
   const STATUS_TEXT = {
     typing: "Lumen Bank assistant is typing…",
@@ -147,7 +148,8 @@
   let refreshing = false;
   let refreshQueued = false;
   let pollTimer = null;
-  const live = { socket: null, delay: 1000, timer: null, held: [] };
+  // acks: the messages sent over the socket and waiting for their acknowledgement, by ref
+  const live = { socket: null, delay: 1000, timer: null, held: [], acks: new Map() };
 
   window.SupportAgentWidget = { open: openPanel, close: () => closePanel(false) };
   if (document.body) start();
@@ -576,9 +578,18 @@
     state.awaitingReply = true;
     clearError();
     renderStatus();
+    const ref = newRef(); // the same for every try of this message: it is stored and answered once
     try {
       await ensureConversation();
-      if (await mutate("messages/", { text })) ui.input.value = "";
+      const token = state.token;
+      const ack = await sendOverSocket(text, ref);
+      if (ack) {
+        if (token === state.token) {
+          mutations++;
+          showSent(ack);
+          ui.input.value = "";
+        }
+      } else if (await mutate("messages/", { text, ref })) ui.input.value = "";
     } catch (error) {
       state.awaitingReply = false;
       handleError(error, SEND_NETWORK_ERROR, "action");
@@ -587,6 +598,45 @@
       setBusy(false);
       renderStatus();
     }
+  }
+
+  function newRef() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return "m" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // Sends a message over the open socket: its acknowledgement, a refusal thrown as an ApiError, or null if
+  // the socket is not open or no acknowledgement came (then it goes over HTTP, under the same ref).
+  function sendOverSocket(text, ref) {
+    const socket = live.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => settle(null), ACK_TIMEOUT_MS);
+      function settle(frame) {
+        clearTimeout(timer);
+        live.acks.delete(ref);
+        if (frame && frame.type === "refused") {
+          reject(new ApiError(frame.status, frame.error || SEND_NETWORK_ERROR));
+        } else resolve(frame && frame.type === "ack" && frame.message ? frame : null);
+      }
+      live.acks.set(ref, settle);
+      try {
+        socket.send(JSON.stringify({ type: "message", ref, text }));
+      } catch {
+        settle(null);
+      }
+    });
+  }
+
+  // The acknowledged message joins the conversation shown (the answer follows as an event).
+  function showSent(ack) {
+    const conversation = state.conversation;
+    if (!conversation) return;
+    if (!conversation.messages.some((m) => m.id === ack.message.id)) {
+      conversation.messages.push({ created_at: new Date().toISOString(), feedback: null, ...ack.message });
+    }
+    if (typeof ack.status === "string") conversation.status = ack.status;
+    render();
   }
 
   async function requestHuman() {
@@ -663,6 +713,15 @@
     );
   }
 
+  function acknowledgement(data) {
+    try {
+      const frame = JSON.parse(data);
+      return frame && (frame.type === "ack" || frame.type === "refused") ? frame : null;
+    } catch {
+      return null;
+    }
+  }
+
   function releaseHeldEvents() {
     const held = live.held.splice(0);
     if (held.some((data) => !alreadyShown(data))) refresh();
@@ -684,10 +743,17 @@
       refresh(); // catch up on anything that happened while disconnected
     };
     socket.onmessage = (frame) => {
+      const reply = acknowledgement(frame.data);
+      if (reply) {
+        const settle = live.acks.get(reply.ref);
+        if (settle) settle(reply);
+        return;
+      }
       if (state.busy) live.held.push(frame.data); // decided once the request's own answer is in
       else if (!alreadyShown(frame.data)) refresh();
     };
     socket.onclose = (event) => {
+      for (const settle of [...live.acks.values()]) settle(null); // sent again over HTTP, same ref
       if (live.socket !== socket) return; // closed on purpose by disconnectSocket()
       live.socket = null;
       if (event.code === 4401) {
