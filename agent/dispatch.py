@@ -24,6 +24,13 @@ def dispatch_message(message_id: int) -> bool:
     return dispatch_messages([message_id]) == 1
 
 
+def queues_in_process() -> bool:
+    """Celery eager (the embedded set-up and the tests): queueing runs the agent here, on the database."""
+    from agent.tasks import run_agent_task
+
+    return bool(run_agent_task.app.conf.task_always_eager)
+
+
 def dispatch_messages(message_ids: list[int]) -> int:
     """Queue the agent for each message, over one broker connection; returns how many were queued. A message
     that cannot be queued (the broker is unreachable) is logged and left to the sweep.
@@ -33,7 +40,7 @@ def dispatch_messages(message_ids: list[int]) -> int:
     (AGENT_EAGER_IN_THREAD=false runs it inline instead, as the unit tests do)."""
     from agent.tasks import run_agent_task
 
-    if run_agent_task.app.conf.task_always_eager:
+    if queues_in_process():
         for message_id in message_ids:
             if settings.AGENT_EAGER_IN_THREAD:
                 _in_process_worker().submit(_run_in_process, message_id)

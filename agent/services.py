@@ -47,6 +47,10 @@ def validated_text(text: str) -> str:
         raise InvalidMessage(f"Please keep messages under {MAX_MESSAGE_CHARS} characters.")
     if "\x00" in text:  # no database stores it, and no one types it
         raise InvalidMessage("The message contains a character that cannot be stored (NUL).")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # half of a surrogate pair: JSON can carry it, UTF-8 cannot
+        raise InvalidMessage("The message contains characters that cannot be stored (not Unicode).") from None
     return text
 
 
@@ -82,15 +86,13 @@ def store_batch(batch: Sequence[Incoming]) -> tuple[list[Message | InvalidMessag
                 text=text,
                 client_ref=incoming.ref,
             )
-    stored = _already_stored([key for key in new if not key[1].startswith("#")])
-    for key in stored:
-        del new[key]
     for message in new.values():
         message.screen()  # the masked text is what everything after the message store reads
+    stored: dict[tuple[int, str], Message] = {}
     try:
         with transaction.atomic():
             Message.objects.bulk_create(list(new.values()))
-    except IntegrityError:  # another process stored one of these refs since: store the rest one by one
+    except IntegrityError:  # a ref stored before (a message sent again): store them one by one
         for key, message in new.items():
             try:
                 with transaction.atomic():

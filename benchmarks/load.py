@@ -376,6 +376,16 @@ class Cluster:
         os.kill(pid, signal.SIGKILL)
         print(f"  [{time.strftime('%X')}] {role} worker (pid {pid}) killed with SIGKILL")
 
+    def processes(self) -> dict[str, list[int]]:
+        """The cluster's processes by role, with PostgreSQL's and Redis's, and this generator's."""
+        state = json.loads((self.var / "cluster.json").read_text())
+        found = {role["name"]: [int(role["pid"])] for role in state["roles"] if role["pid"]}
+        for name, command in (("postgresql", "postgres"), ("redis", "redis-server")):
+            pids = subprocess.run(["pgrep", "-x", command], capture_output=True, text=True).stdout.split()
+            found[name] = [int(pid) for pid in pids]
+        found["load generator"] = [os.getpid()]
+        return found
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -383,6 +393,22 @@ class Cluster:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def cpu_seconds(processes: dict[str, list[int]]) -> dict[str, float]:
+    """CPU time (user + system) each role's processes have used so far; a process gone since counts 0."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for name, pids in processes.items():
+        total = 0.0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        used[name] = total
+    return used
 
 
 # --- accounting -----------------------------------------------------------------------------------------
@@ -505,6 +531,8 @@ def print_report(title: str, f: dict[str, Any]) -> None:
     )
     if f["rereads"]:
         print(f"  conversation read again on events, as the widget does: {f['rereads']} (status: count)")
+    cores = ", ".join(f"{name} {share:.2f}" for name, share in sorted(f["cpu"].items(), key=lambda i: -i[1]))
+    print(f"  CPU while customers sent (cores; {sum(f['cpu'].values()):.2f} of {os.cpu_count()}): {cores}")
 
 
 async def one_run(args: argparse.Namespace, cluster: Cluster, *, faults: bool, seed: int) -> dict[str, Any]:
@@ -529,8 +557,12 @@ async def one_run(args: argparse.Namespace, cluster: Cluster, *, faults: bool, s
         planned = []
         if faults:
             planned = [(args.seconds / 3, lambda: cluster.kill("llm")), (2 * args.seconds / 3, restart_redis)]
+        processes = cluster.processes()
+        before = cpu_seconds(processes)
         elapsed = await run.drive(session, planned)
+        used = {name: (cpu - before.get(name, 0.0)) / elapsed for name, cpu in cpu_seconds(processes).items()}
         figures = await asyncio.to_thread(report, run, elapsed, args.drain_seconds)
+        figures["cpu"] = used
         run.stopping = True
         for task in [*listeners, *run.background]:
             task.cancel()

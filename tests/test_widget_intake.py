@@ -4,14 +4,16 @@ are sent (websocket or HTTP, same ref), refused readably, and taken in together 
 import asyncio
 import json
 
+import hypothesis
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 from django.test import Client
+from hypothesis import strategies as st
 
 from agent.models import Conversation, Message, Ticket
-from agent.services import Incoming, store_batch
+from agent.services import Incoming, InvalidMessage, store_batch, store_customer_messages
 from supportagent.asgi import application
 from widget import intake as intake_module
 from widget.tokens import token_for
@@ -181,24 +183,15 @@ def test_messages_arriving_together_are_stored_together(demo_bank, customer, mon
         assert conversation.messages.filter(role="customer").count() == 2
 
 
-def test_a_ref_stored_by_another_process_meanwhile_is_not_stored_twice(conversation, monkeypatch):
-    """Two web processes store the same resent message at once: the second insert's conflict falls back to
-    the row the first one stored."""
-    from agent import services
-
-    Message.objects.create(
-        conversation=conversation, role="customer", text="Where is my card?", client_ref="x1"
-    )
-    looked_up = services._already_stored
-    calls = iter([{}])  # the first look-up misses the row, as it would had the other commit come just after
-
-    monkeypatch.setattr(services, "_already_stored", lambda keys: next(calls, None) or looked_up(keys))
+def test_a_batch_with_a_message_stored_before_stores_the_others_once(conversation):
+    """A resent message in a batch (here stored just before, as by another web process) makes the batch's
+    insert conflict: the others are stored one by one, the resent one is the row stored before."""
+    before = Message.objects.create(conversation=conversation, role="customer", text="Hi", client_ref="x1")
     results, new = store_batch(
-        [Incoming(conversation, "Where is my card?", "x1"), Incoming(conversation, "And my PIN?", "x2")]
+        [Incoming(conversation, "Hi", "x1"), Incoming(conversation, "And my PIN?", "x2")]
     )
     assert [m.client_ref for m in new] == ["x2"]
-    assert [m.client_ref for m in results] == ["x1", "x2"]  # type: ignore[union-attr]
-    assert conversation.messages.filter(client_ref="x1").count() == 1
+    assert [m.pk for m in results] == [before.pk, new[0].pk]  # type: ignore[union-attr]
     assert conversation.messages.count() == 2
 
 
@@ -206,3 +199,38 @@ def test_the_same_ref_twice_in_one_batch_is_one_message(conversation):
     results, new = store_batch([Incoming(conversation, "Hello", "d1"), Incoming(conversation, "Hello", "d1")])
     assert len(new) == 1 and results[0] is results[1] is new[0]
     assert conversation.messages.count() == 1
+
+
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=300)  # surrogate halves and NUL included
+FRAMES = st.one_of(
+    st.text(st.characters(exclude_categories=()), min_size=1, max_size=300),  # the test client sends no ""
+    st.builds(
+        json.dumps,
+        st.dictionaries(
+            st.sampled_from(["type", "ref", "text", "x"]),
+            st.one_of(st.just("message"), ANY_TEXT, st.integers(), st.none(), st.lists(st.integers())),
+        ),
+    ),
+)
+
+
+@hypothesis.settings(max_examples=40, deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
+@hypothesis.given(st.lists(FRAMES, min_size=1, max_size=5))
+def test_any_frame_is_refused_readably_and_the_socket_stays_open(conversation, settings, frames):
+    settings.WIDGET_MESSAGES_PER_MINUTE = 0  # a frame that is a message is refused after every other check
+
+    answers = over_socket(conversation, frames)
+    for answer in answers:
+        assert answer["type"] == "refused" and answer["status"] in (400, 429) and answer["error"]
+    assert not conversation.messages.exists()
+
+
+@hypothesis.settings(max_examples=150, deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
+@hypothesis.given(ANY_TEXT)
+def test_any_text_is_stored_as_sent_or_refused_with_a_reason(conversation, text):
+    (result,) = store_customer_messages([Incoming(conversation, text)])
+    if isinstance(result, InvalidMessage):
+        assert str(result)
+    else:
+        result.refresh_from_db()
+        assert result.text == text.strip() and result.redacted_text

@@ -16,11 +16,12 @@ import re
 import weakref
 from dataclasses import dataclass
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import OperationalError, transaction
 
-from agent.dispatch import dispatch_messages
+from agent.dispatch import dispatch_messages, queues_in_process
 from agent.models import Message
 from agent.services import Incoming, InvalidMessage, store_batch
 from supportagent.admission import BUSY, RETRY_AFTER_SECONDS
@@ -124,6 +125,7 @@ class Intake:
     def __init__(self) -> None:
         self.waiting: list[_Waiting] = []
         self.storing: asyncio.Task[None] | None = None
+        self.queueing: set[asyncio.Task[int]] = set()
 
     async def submit(self, sending: Sending) -> Message:
         """The stored message (or the one stored earlier under its ref); Refused otherwise."""
@@ -153,10 +155,21 @@ class Intake:
                     waiting.result.set_exception(result)
                 else:
                     waiting.result.set_result(result)
-            # acknowledged first: the messages are stored, and a process that dies before queueing them
-            # leaves them to the sweep (agent.dispatch.requeue_waiting_messages)
             if new:
-                await database_sync_to_async(dispatch_messages)([message.pk for message in new])
+                self._queue([message.pk for message in new])
+
+    def _queue(self, message_ids: list[int]) -> None:
+        """Queue the agent for a stored batch, after its acknowledgements (a process that dies first leaves
+        the messages to the sweep, agent.dispatch.requeue_waiting_messages). With a broker this touches no
+        database and runs beside the next batch's storing; in process (Celery eager) it runs the agent, on
+        the database's thread."""
+        if queues_in_process():
+            run = database_sync_to_async(dispatch_messages)
+        else:
+            run = sync_to_async(dispatch_messages, thread_sensitive=False)
+        task = asyncio.get_running_loop().create_task(run(message_ids))
+        self.queueing.add(task)
+        task.add_done_callback(self.queueing.discard)
 
 
 _intakes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Intake] = weakref.WeakKeyDictionary()

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import BrowserContext, Page, expect
 
-from agent.models import AnswerFeedback, ConversationRating, Draft, ThresholdPolicy, Ticket
+from agent.models import AnswerFeedback, ConversationRating, Draft, Message, ThresholdPolicy, Ticket
 from review.access import REVIEWER_GROUP
 from tests.browser.conftest import WIDGET_MESSAGES_PER_MINUTE
 
@@ -90,12 +90,17 @@ def test_the_page_that_sent_a_message_does_not_read_the_conversation_again_for_i
     send(page, QUESTION)
     status(page, "review")  # the live channel is open from here on
     reads = conversation_reads(page)
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     send(page, "And can I do that in the app?")
     status(page, "typing")
     status(page, "review")
     page.wait_for_timeout(1000)
     # the event for its own message names a message the page already shows: only the review's is read
     assert len(reads) == 1, reads
+    # and the message went over the open live channel, acknowledged there: no HTTP request carried it
+    assert posts == [], posts
+    assert Message.objects.filter(role="customer", client_ref__startswith="m").count() == 2
 
 
 def test_asking_for_a_person_reads_the_conversation_once_for_the_hand_over(demo_bank, new_context):
