@@ -4,6 +4,7 @@ import logging
 import uuid
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
@@ -29,6 +30,16 @@ class RelayConsumer(AsyncJsonWebsocketConsumer):
     group = ""
     epoch: str | None = None
     watch: asyncio.Task[None] | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """As Channels' own, without its hop to the database's thread (close_old_connections) before every
+        frame and every relayed event: under load that hop, two or three a customer message, queued behind
+        the very work it waited for. These consumers reach the database only through
+        database_sync_to_async, which closes old connections around each call itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def join(self, group: str) -> None:
         broadcaster.serve_from(asyncio.get_running_loop())

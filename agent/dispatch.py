@@ -62,6 +62,21 @@ def dispatch_messages(message_ids: list[int]) -> int:
     return queued
 
 
+def dispatch_batch(message_ids: list[int]) -> None:
+    """Queue the agent for a batch of messages stored together: with a broker, one task that queues each
+    (queue_messages_task), so that the web process publishes once; a batch that cannot be queued is logged
+    and left to the sweep."""
+    from agent.tasks import queue_messages_task
+
+    if len(message_ids) < 2 or queues_in_process():
+        dispatch_messages(message_ids)
+        return
+    try:
+        queue_messages_task.apply_async((message_ids,), retry=False)
+    except Exception as error:  # each broker client raises its own: stored, so the sweep queues them
+        logger.warning("messages %s kept for later: they could not be queued (%s)", message_ids, error)
+
+
 def waiting_messages(*, older_than: timedelta | None = None) -> list[int]:
     """Customer messages with no draft yet that no run is working on (no lease, or one that ran out), oldest
     first: their task never reached a worker, or was lost with the broker's queue."""

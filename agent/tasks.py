@@ -25,6 +25,15 @@ def run_agent_task(self: Task, message_id: int) -> int | None:
 
 
 @shared_task(acks_late=True)
+def queue_messages_task(message_ids: list[int]) -> int:
+    """Queue the agent for each message of a batch a web process took in together (queue `pipeline`): it
+    publishes this one task instead of one per message. Returns how many were queued."""
+    from agent.dispatch import dispatch_messages
+
+    return dispatch_messages(message_ids)
+
+
+@shared_task(acks_late=True)
 def finish_run_task(handoff: dict[str, Any]) -> int | None:
     """Go on with a run from its LLM step to the draft and the decision (queue `llm`); returns the draft's id.
     A handoff whose message's lease another run has taken since, or whose message was erased meanwhile, is

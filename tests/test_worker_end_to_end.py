@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from agent.models import AgentRun, Draft, Message, ThresholdPolicy
+from agent.models import AgentRun, Conversation, Draft, Message, ThresholdPolicy
 from agent.services import receive_customer_message
 from tests.conftest import database_url_for_subprocess
 from tests.fake_openai import completion_body, scripted_llm
@@ -107,3 +107,23 @@ def test_a_task_redelivered_after_its_worker_died_answers_once(demo_bank, conver
     assert len(llm.requests) == 2
     [run] = AgentRun.objects.filter(message=message)
     assert run.status == "completed" and run.draft == Draft.objects.get(message=message)
+
+
+def test_a_batch_taken_in_together_is_queued_as_one_task_and_each_message_answered(
+    demo_bank, customer, start_worker
+):
+    """The web process publishes one task for a batch (queue_messages_task); the worker queues each one."""
+    from agent.dispatch import dispatch_batch
+    from agent.services import Incoming, store_batch
+    from supportagent.celery import app
+
+    stolen = "Someone stole my card yesterday"  # handed over by the guard: no LLM needed
+    conversations = [Conversation.objects.create(customer=customer) for _ in range(3)]
+    _, new = store_batch([Incoming(conversation, stolen) for conversation in conversations])
+    dispatch_batch([message.pk for message in new])
+    with app.connection_for_write() as connection:
+        waiting = connection.default_channel.client.lrange("pipeline", 0, -1)
+    assert len(waiting) == 1  # one task for the batch, not one per message
+    start_worker()
+    assert wait_for(lambda: Draft.objects.filter(message__in=new).count() == 3)
+    assert all(c.messages.filter(role="system").count() == 1 for c in conversations)

@@ -21,7 +21,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import OperationalError, transaction
 
-from agent.dispatch import dispatch_messages, queues_in_process
+from agent.dispatch import dispatch_batch, dispatch_messages, queues_in_process
 from agent.models import Message
 from agent.services import Incoming, InvalidMessage, store_batch
 from supportagent.admission import BUSY, RETRY_AFTER_SECONDS
@@ -125,7 +125,7 @@ class Intake:
     def __init__(self) -> None:
         self.waiting: list[_Waiting] = []
         self.storing: asyncio.Task[None] | None = None
-        self.queueing: set[asyncio.Task[int]] = set()
+        self.queueing: set[asyncio.Task[None]] = set()
 
     async def submit(self, sending: Sending) -> Message:
         """The stored message (or the one stored earlier under its ref); Refused otherwise."""
@@ -164,9 +164,9 @@ class Intake:
         database and runs beside the next batch's storing; in process (Celery eager) it runs the agent, on
         the database's thread."""
         if queues_in_process():
-            run = database_sync_to_async(dispatch_messages)
+            run = database_sync_to_async(dispatch_batch)
         else:
-            run = sync_to_async(dispatch_messages, thread_sensitive=False)
+            run = sync_to_async(dispatch_batch, thread_sensitive=False)
         task = asyncio.get_running_loop().create_task(run(message_ids))
         self.queueing.add(task)
         task.add_done_callback(self.queueing.discard)
