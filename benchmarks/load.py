@@ -355,6 +355,7 @@ class Cluster:
         self.var = var
         self.env = cluster_env(var)
         self.process: subprocess.Popen[bytes] | None = None
+        self.others: dict[str, list[int]] = {}  # processes beside it whose CPU counts too
 
     def start(self) -> None:
         command = [sys.executable, "manage.py", "run_cluster", "--web-ports", ",".join(map(str, WEB_PORTS))]
@@ -384,6 +385,7 @@ class Cluster:
             pids = subprocess.run(["pgrep", "-x", command], capture_output=True, text=True).stdout.split()
             found[name] = [int(pid) for pid in pids]
         found["load generator"] = [os.getpid()]
+        found.update(self.others)
         return found
 
     def stop(self) -> None:
@@ -395,19 +397,19 @@ class Cluster:
                 self.process.kill()
 
 
-def cpu_seconds(processes: dict[str, list[int]]) -> dict[str, float]:
-    """CPU time (user + system) each role's processes have used so far; a process gone since counts 0."""
+def cpu_seconds(processes: dict[str, list[int]]) -> dict[str, dict[int, float]]:
+    """CPU time (user + system) each role's processes have used so far, by process (one that died before
+    the run ended is not counted: the CPU of a killed worker or a stopped Redis is missing)."""
     tick = os.sysconf("SC_CLK_TCK")
-    used: dict[str, float] = {}
+    used: dict[str, dict[int, float]] = {}
     for name, pids in processes.items():
-        total = 0.0
+        used[name] = {}
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-        used[name] = total
+            used[name][pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return used
 
 
@@ -557,10 +559,13 @@ async def one_run(args: argparse.Namespace, cluster: Cluster, *, faults: bool, s
         planned = []
         if faults:
             planned = [(args.seconds / 3, lambda: cluster.kill("llm")), (2 * args.seconds / 3, restart_redis)]
-        processes = cluster.processes()
-        before = cpu_seconds(processes)
+        before = cpu_seconds(cluster.processes())
         elapsed = await run.drive(session, planned)
-        used = {name: (cpu - before.get(name, 0.0)) / elapsed for name, cpu in cpu_seconds(processes).items()}
+        after = cpu_seconds(cluster.processes())  # a process started meanwhile (restarted) counts whole
+        used = {
+            name: sum(cpu - before.get(name, {}).get(pid, 0.0) for pid, cpu in pids.items()) / elapsed
+            for name, pids in after.items()
+        }
         figures = await asyncio.to_thread(report, run, elapsed, args.drain_seconds)
         figures["cpu"] = used
         run.stopping = True
@@ -609,6 +614,7 @@ def main() -> None:
         [sys.executable, str(ROOT / "benchmarks" / "fake_llm.py"), "--port", str(FAKE_LLM_PORT)], cwd=ROOT
     )
     cluster = Cluster(var)
+    cluster.others["fake LLM"] = [fake_llm.pid]
     try:
         print("Starting the cluster (2 web, pipeline worker, llm worker, beat)…")
         cluster.start()
