@@ -19,6 +19,13 @@ class InvalidMessage(ValueError):
     """A customer message that cannot be taken in, with a reason fit to show the customer."""
 
 
+class ConversationGone(InvalidMessage):
+    """The message's conversation was erased (forget_customer) while a page still held it."""
+
+    def __init__(self) -> None:
+        super().__init__("This conversation is no longer available; please start a new one.")
+
+
 def start_conversation(*, customer: Customer) -> Conversation:
     """A new conversation, assigned to an arm of the active experiment (if any) for good."""
     from agent.experiments import assign
@@ -71,9 +78,15 @@ def store_batch(batch: Sequence[Incoming]) -> tuple[list[Message | InvalidMessag
     results: list[Message | InvalidMessage | None] = [None] * len(batch)
     new: dict[tuple[int, str], Message] = {}
     waiting: list[tuple[int, tuple[int, str]]] = []
+    # a page's websocket may outlive its conversation (forget_customer erased it)
+    alive = set(
+        Conversation.objects.filter(pk__in={i.conversation.pk for i in batch}).values_list("pk", flat=True)
+    )
     for index, incoming in enumerate(batch):
         try:
             text = validated_text(incoming.text)
+            if incoming.conversation.pk not in alive:
+                raise ConversationGone
         except InvalidMessage as invalid:
             results[index] = invalid
             continue
@@ -88,7 +101,7 @@ def store_batch(batch: Sequence[Incoming]) -> tuple[list[Message | InvalidMessag
             )
     for message in new.values():
         message.screen()  # the masked text is what everything after the message store reads
-    stored: dict[tuple[int, str], Message] = {}
+    stored: dict[tuple[int, str], Message | InvalidMessage] = {}
     try:
         with transaction.atomic():
             Message.objects.bulk_create(list(new.values()))
@@ -97,8 +110,8 @@ def store_batch(batch: Sequence[Incoming]) -> tuple[list[Message | InvalidMessag
             try:
                 with transaction.atomic():
                     message.save()
-            except IntegrityError:
-                stored.update(_already_stored([key]))
+            except IntegrityError:  # the row stored before under its ref
+                stored[key] = _already_stored([key]).get(key) or ConversationGone()
         new = {key: message for key, message in new.items() if key not in stored}
     _reopen(list(new.values()))
     for index, key in waiting:

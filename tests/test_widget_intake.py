@@ -7,13 +7,14 @@ import json
 import hypothesis
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 from django.test import Client
 from hypothesis import strategies as st
 
 from agent.models import Conversation, Message, Ticket
-from agent.services import Incoming, InvalidMessage, store_batch, store_customer_messages
+from agent.services import ConversationGone, Incoming, InvalidMessage, store_batch, store_customer_messages
 from supportagent.asgi import application
 from widget import intake as intake_module
 from widget.tokens import token_for
@@ -193,6 +194,28 @@ def test_a_batch_with_a_message_stored_before_stores_the_others_once(conversatio
     assert [m.client_ref for m in new] == ["x2"]
     assert [m.pk for m in results] == [before.pk, new[0].pk]  # type: ignore[union-attr]
     assert conversation.messages.count() == 2
+
+
+def test_a_message_for_a_conversation_erased_meanwhile_is_refused_and_the_rest_stored(customer):
+    kept, erased = (Conversation.objects.create(customer=customer) for _ in range(2))
+    Conversation.objects.filter(pk=erased.pk).delete()  # forget_customer, while the page's socket was open
+    results, new = store_batch([Incoming(erased, "Hello", "e1"), Incoming(kept, "Hello", "k1")])
+    assert isinstance(results[0], ConversationGone) and "no longer available" in str(results[0])
+    assert new == [results[1]] and kept.messages.count() == 1
+
+
+def test_a_page_whose_conversation_was_erased_is_told_to_start_again(conversation):
+    async def scenario() -> dict:
+        socket = page(conversation)
+        assert (await socket.connect())[0]
+        await database_sync_to_async(Conversation.objects.filter(pk=conversation.pk).delete)()
+        (answer,) = await replies(socket, [{"type": "message", "ref": "late", "text": "Still there?"}])
+        await socket.disconnect()
+        return answer
+
+    answer = async_to_sync(scenario)()
+    assert answer["type"] == "refused" and answer["status"] == 401  # the widget forgets its token on a 401
+    assert not Message.objects.exists()
 
 
 def test_the_same_ref_twice_in_one_batch_is_one_message(conversation):

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from agent.dispatch import dispatch_batch, dispatch_messages, queues_in_process
 from agent.models import Message
-from agent.services import Incoming, InvalidMessage, store_batch
+from agent.services import ConversationGone, Incoming, InvalidMessage, store_batch
 from supportagent.admission import BUSY, RETRY_AFTER_SECONDS
 from widget.limits import Limit, hit_each
 
@@ -103,13 +103,17 @@ def store(batch: list[Sending]) -> tuple[list[Message | Refused], list[Message]]
     within = [index for index, result in enumerate(results) if result is None]
     try:
         stored, new = store_batch([batch[index].incoming for index in within])
-    except OperationalError as error:  # the database is unreachable or every connection is busy
+    except (OperationalError, IntegrityError) as error:
+        # the database is unreachable or every connection is busy; or a conversation was erased just now
         logger.warning("%d messages refused for now: %s", len(within), error)
         for index in within:
             results[index] = Refused(503, BUSY, retry_after=RETRY_AFTER_SECONDS)
         return [result for result in results if result is not None], []
     for index, result in zip(within, stored, strict=True):
-        results[index] = Refused(400, str(result)) if isinstance(result, InvalidMessage) else result
+        if isinstance(result, InvalidMessage):  # a page holding an erased conversation forgets it (401)
+            results[index] = Refused(401 if isinstance(result, ConversationGone) else 400, str(result))
+        else:
+            results[index] = result
     return [result for result in results if result is not None], new
 
 
