@@ -58,9 +58,14 @@ class RelayConsumer(AsyncJsonWebsocketConsumer):
             except Exception as error:  # Redis is down: nothing is heard until it is back anyway
                 logger.info("live events: the layer's epoch cannot be read (%s)", error)
                 continue
-            if current != self.epoch:
-                await self.close(code=SERVICE_RESTART)
+            if current != self.epoch and not await self.layer_emptied():
                 return
+
+    async def layer_emptied(self) -> bool:
+        """The channel layer lost its groups (Redis restarted empty): the page reconnects, joins again and
+        reads what it missed. Returns whether the socket stays open."""
+        await self.close(code=SERVICE_RESTART)
+        return False
 
     async def disconnect(self, code: int) -> None:
         if self.watch is not None:

@@ -3,15 +3,18 @@
 import os
 
 import pytest
+import redis.asyncio
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 
 from agent.consumers import LAYER_EPOCH_KEY, SERVICE_RESTART
+from agent.events import conversation_group
 from agent.models import Conversation
 from agent.services import store_customer_message
 from supportagent.asgi import application
+from tests.conftest import session_cookie
 from widget.tokens import token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,14 +75,43 @@ def test_a_bad_token_or_origin_is_closed_with_a_code_the_widget_reads(conversati
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="set REDIS_URL: the channel layer on Redis")
-def test_a_page_whose_groups_went_with_a_redis_restart_is_told_to_reconnect(conversation, settings):
+def test_a_widget_whose_groups_went_with_a_redis_restart_joins_again_and_reads(conversation, settings):
+    """The widget's socket carries its messages: it stays open, joins its group again and the page reads what
+    it missed, so no page falls back to HTTP while all of them reconnect."""
     settings.LIVE_CHECK_SECONDS = 0.2
+    group = conversation_group(conversation.public_id)
 
     async def scenario():
         page = connect(f"/ws/widget/?token={token_for(conversation)}")
         connected, _ = await page.connect()
         assert connected
-        assert await page.receive_nothing(timeout=0.6)  # the epoch holds: the page stays
+        assert await page.receive_nothing(timeout=0.6)  # the epoch holds: nothing to read
+        # its group and the epoch gone, as after a Redis restarted empty
+        await redis.asyncio.Redis.from_url(os.environ["REDIS_URL"]).delete(f"asgi:group:{group}")
+        await cache.adelete(LAYER_EPOCH_KEY)
+        told = await page.receive_json_from(timeout=5)
+        await database_sync_to_async(store_customer_message)(conversation=conversation, text="Still there?")
+        heard = await page.receive_json_from(timeout=5)  # the group holds the page again
+        await page.disconnect()
+        return told, heard
+
+    told, heard = async_to_sync(scenario)()
+    assert told == {"name": "conversation.updated"}  # no message named: the page reads the conversation
+    assert heard["name"] == "conversation.updated" and heard["message"] == conversation.messages.get().pk
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="set REDIS_URL: the channel layer on Redis")
+def test_a_review_page_whose_groups_went_with_a_redis_restart_is_told_to_reconnect(rita, settings):
+    settings.LIVE_CHECK_SECONDS = 0.2
+    cookie = session_cookie(rita)
+
+    async def scenario():
+        page = WebsocketCommunicator(
+            application, "/ws/review/", headers=[(b"origin", b"http://127.0.0.1"), cookie]
+        )
+        connected, _ = await page.connect()
+        assert connected
+        assert await page.receive_nothing(timeout=0.6)
         await cache.adelete(LAYER_EPOCH_KEY)  # as a Redis restarted empty would have it
         closed = await page.receive_output(timeout=5)
         await page.disconnect()

@@ -14,19 +14,22 @@ the connection), over either path, it is stored and answered once and acknowledg
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from agent.consumers import RelayConsumer
-from agent.events import conversation_group
+from agent.consumers import RelayConsumer, layer_epoch
+from agent.events import CONVERSATION_UPDATED, conversation_group
 from agent.models import Conversation
 from agent.services import Incoming
 from widget.intake import REF_RULE, Refused, Sending, check_text, intake, valid_ref
 from widget.origins import origin_allowed
 from widget.tokens import InvalidToken, conversation_for
+
+logger = logging.getLogger(__name__)
 
 BAD_TOKEN = 4401  # the widget drops its token and does not reconnect
 BAD_ORIGIN = 4403
@@ -57,6 +60,22 @@ class WidgetConsumer(RelayConsumer):
         self.conversation = conversation
         self.client_ip = _client_ip(self.scope, headers)
         await self.join(conversation_group(conversation.public_id))
+
+    async def layer_emptied(self) -> bool:
+        """This socket carries its customer's messages too: rather than close it, and have every page send
+        over HTTP while all of them reconnect at once, it joins its group again and tells the page to read
+        what it missed (an event naming no message). Tried again at the next check if Redis is still down."""
+        epoch = await layer_epoch()
+        if epoch is None:
+            return True
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except Exception as error:  # each Redis client raises its own
+            logger.info("live events: the group cannot be joined again yet (%s)", error)
+            return True
+        self.epoch = epoch
+        await self.send_json({"name": CONVERSATION_UPDATED})
+        return True
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         ref: object = None
