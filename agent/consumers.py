@@ -1,13 +1,17 @@
 import asyncio
 import contextlib
+import functools
 import logging
+import random
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from agent.events import broadcaster, conversation_group
 from agent.views import SESSION_KEY
@@ -22,14 +26,26 @@ SERVICE_RESTART = 1012  # pages reconnect, and read what they missed
 class RelayConsumer(AsyncJsonWebsocketConsumer):
     """Relays the live events of one group to an open page; subclasses decide who may join which group.
 
-    On Redis, a restart that empties it takes every group's members with it, while a consumer whose client
-    reconnects to the new Redis by itself stays open, deaf. Each consumer therefore checks the layer's epoch
-    every LIVE_CHECK_SECONDS and, once it changed, closes with 1012: the page reconnects, joins again and
-    reads what it missed."""
+    On Redis, a restart that empties it takes every group's members with it, while the consumer outlasts it
+    (its reads wait for Redis), deaf. Each consumer therefore checks the layer's epoch every
+    LIVE_CHECK_SECONDS and, once it changed, closes with 1012: the page reconnects, joins again and reads
+    what it missed (the widget's joins again in place: widget.consumers)."""
 
     group = ""
     epoch: str | None = None
     watch: asyncio.Task[None] | None = None
+    _channel_receive: Callable[[], Awaitable[dict[str, Any]]]
+
+    # Channels sets this to read the consumer's events from the layer. On Redis, a read that fails (Redis is
+    # restarting) would end the consumer and close its page's socket, and then the next consumer's, until
+    # every page of the process has reconnected at once: the read waits for Redis instead.
+    @property
+    def channel_receive(self) -> Callable[[], Awaitable[dict[str, Any]]]:
+        return self._channel_receive
+
+    @channel_receive.setter
+    def channel_receive(self, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        self._channel_receive = functools.partial(_receive_outlasting_redis, receive)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """As Channels' own, without its hop to the database's thread (close_old_connections) before every
@@ -77,6 +93,16 @@ class RelayConsumer(AsyncJsonWebsocketConsumer):
 
     async def relay_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
+
+
+async def _receive_outlasting_redis(receive: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """The next event from the layer, however long Redis takes to come back."""
+    while True:
+        try:
+            return await receive()
+        except (RedisConnectionError, OSError) as error:
+            logger.info("live events: the channel layer cannot be read yet (%s)", error)
+            await asyncio.sleep(0.5 + random.random())  # noqa: S311 (spreads the retries)
 
 
 async def layer_epoch() -> str | None:

@@ -1,8 +1,12 @@
 """The widget's websocket: the token's own conversation, from allowed pages only, live after each change."""
 
+import asyncio
 import os
+import subprocess
+import time
 
 import pytest
+import redis
 import redis.asyncio
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -14,7 +18,7 @@ from agent.events import conversation_group
 from agent.models import Conversation
 from agent.services import store_customer_message
 from supportagent.asgi import application
-from tests.conftest import session_cookie
+from tests.conftest import free_port, session_cookie
 from widget.tokens import token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -118,3 +122,61 @@ def test_a_review_page_whose_groups_went_with_a_redis_restart_is_told_to_reconne
         return closed
 
     assert async_to_sync(scenario)() == {"type": "websocket.close", "code": SERVICE_RESTART}
+
+
+@pytest.fixture
+def own_redis(settings):  # type: ignore[no-untyped-def]
+    """A Redis server of the test's own on a free port, which the test may stop and start again (empty), as
+    the live events' channel layer and the cache."""
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    servers: list[subprocess.Popen[bytes]] = []
+
+    def start() -> None:
+        servers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
+        client = redis.Redis.from_url(url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("the test's Redis did not start")
+
+    def stop() -> None:
+        servers[-1].kill()
+        servers[-1].wait()
+
+    start()
+    settings.REDIS_URL = url
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}
+    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    yield start, stop
+    if servers[-1].poll() is None:
+        stop()
+
+
+def test_a_widget_outlasts_a_redis_restart_and_hears_its_group_again(conversation, settings, own_redis):
+    start_redis, stop_redis = own_redis
+    settings.LIVE_CHECK_SECONDS = 0.2
+
+    async def scenario():
+        page = connect(f"/ws/widget/?token={token_for(conversation)}")
+        connected, _ = await page.connect()
+        assert connected
+        assert await page.receive_nothing(timeout=0.6)
+        await asyncio.to_thread(stop_redis)
+        assert await page.receive_nothing(timeout=1.5)  # still open while Redis is down
+        await asyncio.to_thread(start_redis)  # empty: no groups, no epoch
+        told = await page.receive_json_from(timeout=10)
+        await database_sync_to_async(store_customer_message)(conversation=conversation, text="Back?")
+        heard = await page.receive_json_from(timeout=10)
+        await page.disconnect()
+        return told, heard
+
+    told, heard = async_to_sync(scenario)()
+    assert told == {"name": "conversation.updated"}  # read the conversation: events were missed meanwhile
+    assert heard["message"] == conversation.messages.get().pk  # and the group holds the page again
