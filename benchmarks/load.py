@@ -146,6 +146,11 @@ class Run:
                         if frame.type != aiohttp.WSMsgType.TEXT:
                             break
                         event = json.loads(frame.data)
+                        if "conversation" in event:  # sent whole (the layer lost events): nothing to read
+                            customer.show(event["conversation"])
+                            if event["conversation"]["status"] in FINAL:
+                                customer.events.append(time.time())
+                            continue
                         if event.get("type") in ("ack", "refused"):
                             waiting = customer.acks.pop(event.get("ref"), None)
                             if waiting is not None and not waiting.done():

@@ -63,8 +63,9 @@ class WidgetConsumer(RelayConsumer):
 
     async def layer_emptied(self) -> bool:
         """This socket carries its customer's messages too: rather than close it, and have every page send
-        over HTTP while all of them reconnect at once, it joins its group again and tells the page to read
-        what it missed (an event naming no message). Tried again at the next check if Redis is still down."""
+        over HTTP while all of them reconnect at once, it joins its group again and sends the page the
+        conversation as it is now (what it missed meanwhile included), so that no page has to read it over
+        HTTP. Tried again at the next check if Redis is still down."""
         epoch = await layer_epoch()
         if epoch is None:
             return True
@@ -74,7 +75,13 @@ class WidgetConsumer(RelayConsumer):
             logger.info("live events: the group cannot be joined again yet (%s)", error)
             return True
         self.epoch = epoch
-        await self.send_json({"name": CONVERSATION_UPDATED})
+        if self.conversation is None:  # refused at connect: never joined
+            return False
+        shown = await database_sync_to_async(_conversation_now)(self.conversation.pk)
+        if shown is None:  # erased meanwhile: the widget forgets it
+            await self.close(code=BAD_TOKEN)
+            return False
+        await self.send_json({"name": CONVERSATION_UPDATED, "status": shown["status"], "conversation": shown})
         return True
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -120,3 +127,10 @@ def _client_ip(scope: dict[str, Any], headers: dict[str, str]) -> str:
         return headers["x-forwarded-for"].split(",")[-1].strip()
     client = scope.get("client") or ["unknown"]
     return str(client[0])
+
+
+def _conversation_now(pk: int) -> dict[str, Any] | None:
+    from widget.api import conversation_json
+
+    conversation = Conversation.objects.filter(pk=pk).first()
+    return conversation_json(conversation) if conversation is not None else None

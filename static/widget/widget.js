@@ -713,6 +713,19 @@
     );
   }
 
+  // After the live channel lost its events (Redis restarted), the server sends the conversation whole.
+  function carriesConversation(data) {
+    try {
+      const event = JSON.parse(data);
+      if (!event || !event.conversation) return false;
+      mutations++; // a read under way is older than this
+      applyConversation(event.conversation);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   function acknowledgement(data) {
     try {
       const frame = JSON.parse(data);
@@ -749,6 +762,7 @@
         if (settle) settle(reply);
         return;
       }
+      if (!state.busy && carriesConversation(frame.data)) return; // sent whole: nothing to read
       if (state.busy) live.held.push(frame.data); // decided once the request's own answer is in
       else if (!alreadyShown(frame.data)) refresh();
     };
