@@ -1,9 +1,9 @@
 import asyncio
-import contextlib
 import functools
 import logging
 import random
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,13 +27,12 @@ class RelayConsumer(AsyncJsonWebsocketConsumer):
     """Relays the live events of one group to an open page; subclasses decide who may join which group.
 
     On Redis, a restart that empties it takes every group's members with it, while the consumer outlasts it
-    (its reads wait for Redis), deaf. Each consumer therefore checks the layer's epoch every
-    LIVE_CHECK_SECONDS and, once it changed, closes with 1012: the page reconnects, joins again and reads
-    what it missed (the widget's joins again in place: widget.consumers)."""
+    (its reads wait for Redis), deaf. The process therefore reads the layer's epoch every LIVE_CHECK_SECONDS
+    (LayerWatch) and, once it changed, each of its consumers closes with 1012: the page reconnects, joins
+    again and reads what it missed (the widget's joins again in place: widget.consumers)."""
 
     group = ""
-    epoch: str | None = None
-    watch: asyncio.Task[None] | None = None
+    epoch: str | None = None  # the layer's epoch this consumer joined its group under
     _channel_receive: Callable[[], Awaitable[dict[str, Any]]]
 
     # Channels sets this to read the consumer's events from the layer. On Redis, a read that fails (Redis is
@@ -63,31 +62,17 @@ class RelayConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         if settings.REDIS_URL:
-            self.epoch = await layer_epoch()
-            self.watch = asyncio.create_task(self.watch_layer())
+            await layer_watch().add(self)
 
-    async def watch_layer(self) -> None:
-        while True:
-            await asyncio.sleep(settings.LIVE_CHECK_SECONDS)
-            try:
-                current = await cache.aget(LAYER_EPOCH_KEY)
-            except Exception as error:  # Redis is down: nothing is heard until it is back anyway
-                logger.info("live events: the layer's epoch cannot be read (%s)", error)
-                continue
-            if current != self.epoch and not await self.layer_emptied():
-                return
-
-    async def layer_emptied(self) -> bool:
-        """The channel layer lost its groups (Redis restarted empty): the page reconnects, joins again and
-        reads what it missed. Returns whether the socket stays open."""
+    async def layer_emptied(self, epoch: str) -> bool:
+        """The channel layer lost its groups (Redis restarted empty; `epoch` is the new one): the page
+        reconnects, joins again and reads what it missed. Returns whether the socket stays open."""
         await self.close(code=SERVICE_RESTART)
         return False
 
     async def disconnect(self, code: int) -> None:
-        if self.watch is not None:
-            self.watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.watch
+        if settings.REDIS_URL:
+            layer_watch().discard(self)
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -103,6 +88,63 @@ async def _receive_outlasting_redis(receive: Callable[[], Awaitable[dict[str, An
         except (RedisConnectionError, OSError) as error:
             logger.info("live events: the channel layer cannot be read yet (%s)", error)
             await asyncio.sleep(0.5 + random.random())  # noqa: S311 (spreads the retries)
+
+
+class LayerWatch:
+    """Reads the channel layer's epoch every LIVE_CHECK_SECONDS for all the consumers of one event loop (one
+    read a process, not one a socket), and tells each consumer that joined under an older epoch, each at a
+    random moment of the next interval, so that the pages do not all act at once."""
+
+    def __init__(self) -> None:
+        self.consumers: set[RelayConsumer] = set()
+        self.telling: set[RelayConsumer] = set()
+        self.epoch: str | None = None
+        self.reading: asyncio.Task[None] | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def add(self, consumer: RelayConsumer) -> None:
+        if self.reading is None or self.reading.done():
+            self.epoch = await layer_epoch()
+            self.reading = asyncio.get_running_loop().create_task(self._read())
+        consumer.epoch = self.epoch
+        self.consumers.add(consumer)
+
+    def discard(self, consumer: RelayConsumer) -> None:
+        self.consumers.discard(consumer)
+
+    async def _read(self) -> None:
+        while self.consumers:
+            await asyncio.sleep(settings.LIVE_CHECK_SECONDS)
+            try:
+                current = await cache.aget(LAYER_EPOCH_KEY) or await layer_epoch()
+            except Exception as error:  # Redis is down: nothing is heard until it is back anyway
+                logger.info("live events: the layer's epoch cannot be read (%s)", error)
+                continue
+            if current is None:
+                continue
+            self.epoch = current
+            for consumer in self.consumers - self.telling:
+                if consumer.epoch != current:
+                    self.telling.add(consumer)
+                    task = asyncio.get_running_loop().create_task(self._tell(consumer, current))
+                    self.tasks.add(task)
+                    task.add_done_callback(self.tasks.discard)
+
+    async def _tell(self, consumer: RelayConsumer, epoch: str) -> None:
+        try:
+            await asyncio.sleep(random.random() * settings.LIVE_CHECK_SECONDS)  # noqa: S311 (spreads them)
+            if consumer in self.consumers and not await consumer.layer_emptied(epoch):
+                self.consumers.discard(consumer)
+        finally:
+            self.telling.discard(consumer)
+
+
+_watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LayerWatch] = weakref.WeakKeyDictionary()
+
+
+def layer_watch() -> LayerWatch:
+    """The running event loop's watch (a server has one loop; tests start one each)."""
+    return _watches.setdefault(asyncio.get_running_loop(), LayerWatch())
 
 
 async def layer_epoch() -> str | None:

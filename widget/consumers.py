@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from agent.consumers import RelayConsumer, layer_epoch
+from agent.consumers import RelayConsumer
 from agent.events import CONVERSATION_UPDATED, conversation_group
 from agent.models import Conversation
 from agent.services import Incoming
@@ -61,14 +61,11 @@ class WidgetConsumer(RelayConsumer):
         self.client_ip = _client_ip(self.scope, headers)
         await self.join(conversation_group(conversation.public_id))
 
-    async def layer_emptied(self) -> bool:
+    async def layer_emptied(self, epoch: str) -> bool:
         """This socket carries its customer's messages too: rather than close it, and have every page send
         over HTTP while all of them reconnect at once, it joins its group again and sends the page the
         conversation as it is now (what it missed meanwhile included), so that no page has to read it over
         HTTP. Tried again at the next check if Redis is still down."""
-        epoch = await layer_epoch()
-        if epoch is None:
-            return True
         try:
             await self.channel_layer.group_add(self.group, self.channel_name)
         except Exception as error:  # each Redis client raises its own
