@@ -474,6 +474,10 @@ def report(run: Run, elapsed: float, drain_limit: float) -> dict[str, Any]:
     accepted = [s for s in run.sent if s.status == 202 and s.message_id is not None]
     refused = Counter(s.status for s in run.sent if s.status != 202)
     acks = [(s.acked_at - s.sent_at) * 1000 for s in accepted]
+    started = min((s.sent_at for s in run.sent), default=0.0)
+    thirds: list[list[float]] = [[], [], []]  # before the kill, between it and Redis's restart, after
+    for s in accepted:
+        thirds[min(2, int(3 * (s.sent_at - started) / run.seconds))].append((s.acked_at - s.sent_at) * 1000)
     public_ids = [c.conversation for c in run.customers]
     messages, drained = wait_for_outcomes(public_ids, drain_limit)
     by_id = {m["pk"]: m for m in messages}
@@ -503,6 +507,7 @@ def report(run: Run, elapsed: float, drain_limit: float) -> dict[str, Any]:
         "accepted_per_s": len(accepted) / elapsed,
         "ack_p50": statistics.median(acks) if acks else float("nan"),
         "ack_p95": quantile(acks, 0.95),
+        "ack_p95_thirds": [quantile(third, 0.95) for third in thirds],
         "stored_p50": statistics.median(stored) if stored else float("nan"),
         "stored_p95": quantile(stored, 0.95),
         "heard": len(heard),
@@ -524,7 +529,8 @@ def print_report(title: str, f: dict[str, Any]) -> None:
     refused = f", refused {f['refused']} (status: count; -1 = no response)" if f["refused"] else ""
     print(f"\n{title}")
     print(f"  offered {f['offered']}, accepted {f['accepted']} ({f['accepted_per_s']:.0f} msg/s){refused}")
-    print(f"  acknowledged: p50 {f['ack_p50']:.1f} ms, p95 {f['ack_p95']:.1f} ms")
+    thirds = " / ".join(f"{p95:.0f}" for p95 in f["ack_p95_thirds"])
+    print(f"  acknowledged: p50 {f['ack_p50']:.1f} ms, p95 {f['ack_p95']:.1f} ms (p95 by third: {thirds} ms)")
     print(f"  outcome stored: p50 {f['stored_p50'] / 1000:.2f} s, p95 {f['stored_p95'] / 1000:.2f} s")
     print(
         "  outcome reached the customer's page (its websocket, or the read after a reconnect): "
