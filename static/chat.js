@@ -2,12 +2,24 @@
 (function () {
   "use strict";
   let delay = 1000;
+  let reconnecting = false; // the socket closed: read the conversation again once it is back
+  function reload() {
+    window.htmx.ajax("GET", "/chat/", { target: "#conversation", swap: "outerHTML" });
+  }
   function connect() {
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(`${scheme}//${window.location.host}/ws/chat/`);
-    socket.onopen = () => { delay = 1000; };
-    socket.onmessage = () => window.htmx.ajax("GET", "/chat/", { target: "#conversation", swap: "outerHTML" });
-    socket.onclose = () => { setTimeout(connect, delay); delay = Math.min(delay * 2, 30000); };
+    socket.onopen = () => {
+      delay = 1000;
+      if (reconnecting) reload(); // what changed while it was off
+      reconnecting = false;
+    };
+    socket.onmessage = reload;
+    socket.onclose = () => {
+      reconnecting = true;
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
   }
   connect();
   // a sent message leaves the box empty (an htmx hx-on attribute would need eval, which the CSP refuses)

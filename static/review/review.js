@@ -8,6 +8,7 @@
   const draftId = root.dataset.draft;
   const me = root.dataset.me;
   let delay = 1000;
+  let reconnecting = false; // the socket closed: read the queue again once it is back
 
   function setStatus(text) { if (status) status.textContent = text; }
 
@@ -37,9 +38,15 @@
   function connect() {
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(`${scheme}//${window.location.host}${root.dataset.liveUrl}`);
-    socket.onopen = () => { delay = 1000; setStatus("Live updates: on"); };
+    socket.onopen = () => {
+      delay = 1000;
+      setStatus("Live updates: on");
+      if (reconnecting && !draftId) refreshQueue(); // drafts queued or decided while it was off
+      reconnecting = false;
+    };
     socket.onmessage = (message) => onEvent(JSON.parse(message.data));
     socket.onclose = () => {
+      reconnecting = true;
       setStatus("Live updates: off — reload the page to see changes. Retrying…");
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
