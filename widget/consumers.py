@@ -19,13 +19,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 
 from agent.consumers import RelayConsumer
 from agent.events import CONVERSATION_UPDATED, conversation_group
 from agent.models import Conversation
 from agent.services import Incoming
 from widget.intake import REF_RULE, Refused, Sending, check_text, intake, valid_ref
+from widget.limits import caller_address
 from widget.origins import origin_allowed
 from widget.tokens import InvalidToken, conversation_for
 
@@ -58,7 +58,8 @@ class WidgetConsumer(RelayConsumer):
             await self.refuse(BAD_TOKEN)
             return
         self.conversation = conversation
-        self.client_ip = _client_ip(self.scope, headers)
+        peer = (self.scope.get("client") or [None])[0]
+        self.client_ip = caller_address(headers.get("x-forwarded-for", ""), peer)
         await self.join(conversation_group(conversation.public_id))
 
     async def layer_emptied(self, epoch: str) -> bool:
@@ -116,14 +117,6 @@ def _refusal(ref: object, refused: Refused) -> dict[str, Any]:
     if refused.retry_after:
         frame["retry_after"] = refused.retry_after
     return frame
-
-
-def _client_ip(scope: dict[str, Any], headers: dict[str, str]) -> str:
-    """As widget.limits.client_ip does for a request: the peer, or the last X-Forwarded-For hop if trusted."""
-    if settings.WIDGET_TRUST_X_FORWARDED_FOR and headers.get("x-forwarded-for"):
-        return headers["x-forwarded-for"].split(",")[-1].strip()
-    client = scope.get("client") or ["unknown"]
-    return str(client[0])
 
 
 def _conversation_now(pk: int) -> dict[str, Any] | None:

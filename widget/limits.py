@@ -82,10 +82,14 @@ def _count_one(key: str, timeout: int) -> int:
 
 def client_ip(request: HttpRequest) -> str:
     """The caller's address: REMOTE_ADDR, or the last address a trusted proxy added to X-Forwarded-For."""
+    return caller_address(request.headers.get("X-Forwarded-For", ""), request.META.get("REMOTE_ADDR"))
+
+
+def caller_address(forwarded: str, peer: object) -> str:
+    """The peer's address, or the last address a trusted proxy added to X-Forwarded-For (`forwarded`); for a
+    request (client_ip) and a websocket alike."""
     from django.conf import settings
 
-    if settings.WIDGET_TRUST_X_FORWARDED_FOR:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    if settings.WIDGET_TRUST_X_FORWARDED_FOR and forwarded:
+        return forwarded.split(",")[-1].strip()
+    return str(peer or "unknown")
