@@ -111,7 +111,7 @@ def store_batch(batch: Sequence[Incoming]) -> tuple[list[Message | InvalidMessag
                 with transaction.atomic():
                     message.save()
             except IntegrityError:  # the row stored before under its ref
-                stored[key] = _already_stored([key]).get(key) or ConversationGone()
+                stored[key] = _stored_under(message) or ConversationGone()
         new = {key: message for key, message in new.items() if key not in stored}
     _reopen(list(new.values()))
     for index, key in waiting:
@@ -119,16 +119,17 @@ def store_batch(batch: Sequence[Incoming]) -> tuple[list[Message | InvalidMessag
     return [result for result in results if result is not None], list(new.values())
 
 
-def _already_stored(keys: list[tuple[int, str]]) -> dict[tuple[int, str], Message]:
-    if not keys:
-        return {}
-    rows = Message.objects.filter(
-        conversation_id__in={conversation for conversation, _ in keys},
-        client_ref__in={ref for _, ref in keys},
-        role=Message.Role.CUSTOMER,
-    ).select_related("conversation")
-    wanted = set(keys)
-    return {(m.conversation_id, m.client_ref): m for m in rows if (m.conversation_id, m.client_ref) in wanted}
+def _stored_under(message: Message) -> Message | None:
+    """The customer message its conversation already holds under `message`'s ref, if any."""
+    if not message.client_ref:
+        return None
+    return (
+        Message.objects.filter(
+            conversation_id=message.conversation_id, client_ref=message.client_ref, role=Message.Role.CUSTOMER
+        )
+        .select_related("conversation")
+        .first()
+    )
 
 
 def _reopen(messages: list[Message]) -> None:
