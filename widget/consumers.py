@@ -5,7 +5,7 @@ HTTP API's POST messages/ is the other, and its fallback):
 
     page → {"type": "message", "ref": "<the page's id for it>", "text": "..."}
     page ← {"type": "ack", "ref": ..., "message": {"id", "role", "text"}, "status": "open"}
-        or {"type": "refused", "ref": ..., "status": 400 | 429 | 503, "error": "...", "retry_after": s}
+        or {"type": "refused", "ref": ..., "status": 400 | 401 | 429 | 503, "error": "...", "retry_after": s}
 
 A message is acknowledged once it is stored. Sent again with the same ref (its acknowledgement was lost with
 the connection), over either path, it is stored and answered once and acknowledged again.

@@ -1,11 +1,11 @@
 """Taking in customers' messages: the same checks for the HTTP API and the websocket, and group commit for the
 websocket.
 
-Every message is checked (length, then the rate limits), then stored, screened and queued by
-agent.services.receive_customer_messages. Messages that arrive over websockets while a batch is being stored
-wait and go into the next batch together: one rate-limit round trip to Redis, one insert, one commit and one
-broker connection for all of them, instead of one of each per message. Nothing waits on purpose: a message
-that arrives while the process is idle is stored at once, alone.
+Every message is checked (length, then the rate limits), then stored and screened by
+agent.services.store_batch, and the agent queued for it. Messages that arrive over websockets while a batch is
+being stored wait and go into the next batch together: one rate-limit round trip to Redis, one insert, one
+commit and one queued task for all of them (agent.dispatch.dispatch_batch), instead of one of each per
+message. Nothing waits on purpose: a message that arrives while the process is idle is stored at once, alone.
 """
 
 from __future__ import annotations
