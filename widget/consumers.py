@@ -24,6 +24,7 @@ from agent.consumers import RelayConsumer
 from agent.events import CONVERSATION_UPDATED, conversation_group
 from agent.models import Conversation
 from agent.services import Incoming
+from widget.api import conversation_json
 from widget.intake import REF_RULE, Refused, Sending, check_text, intake, valid_ref
 from widget.limits import caller_address
 from widget.origins import origin_allowed
@@ -120,7 +121,5 @@ def _refusal(ref: object, refused: Refused) -> dict[str, Any]:
 
 
 def _conversation_now(pk: int) -> dict[str, Any] | None:
-    from widget.api import conversation_json
-
     conversation = Conversation.objects.filter(pk=pk).first()
     return conversation_json(conversation) if conversation is not None else None
