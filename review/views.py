@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -87,6 +87,28 @@ def _render_detail(
         "can_reveal": request.user.has_perm("agent.reveal_message"),
     }
     return render(request, "review/draft.html", context, status=status)
+
+
+@reviewer_required
+@require_GET
+def draft_state(request: HttpRequest, draft_id: int) -> JsonResponse:
+    """Where a draft stands now, without claiming it: its page reads this when its live socket is back, for
+    what it missed meanwhile (decided, or claimed, by another reviewer)."""
+    draft = _get_draft_for_reviewer(draft_id)
+    decision = getattr(draft, "review_decision", None)
+    claim = selectors.current_claim(draft)
+    return JsonResponse(
+        {
+            "draft": draft.pk,
+            "status": draft.status,
+            "decided": decision
+            and {
+                "action": decision.action,
+                "reviewer": decision.reviewer.get_username() if decision.reviewer else "",
+            },
+            "claimed_by": claim.reviewer.get_username() if claim is not None else None,
+        }
+    )
 
 
 @reviewer_required

@@ -76,6 +76,7 @@ MATRIX = [
     ("GET", "/admin/agent/sensitivedatareveal/", None, (LOGIN, LOGIN, LOGIN, 403, 200)),
     ("GET", "/review/", None, (LOGIN, LOGIN, LOGIN, 200, 200)),
     ("GET", "/review/drafts/{draft}/", None, (LOGIN, LOGIN, LOGIN, 200, 200)),
+    ("GET", "/review/drafts/{draft}/state/", None, (LOGIN, LOGIN, LOGIN, 200, 200)),
     ("POST", "/review/drafts/{draft}/release/", {}, (LOGIN, LOGIN, LOGIN, 302, 302)),
     ("POST", "/review/drafts/{draft}/decide/", {"action": "nonsense"}, (LOGIN, LOGIN, LOGIN, 400, 400)),
     ("POST", "/review/messages/{question}/reveal/", {}, (LOGIN, LOGIN, LOGIN, 403, 200)),

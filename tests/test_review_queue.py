@@ -98,6 +98,27 @@ def test_a_decision_from_a_stale_page_is_refused_with_a_clear_message(client, ri
     assert "Already approved as drafted by rita" in response.content.decode()
 
 
+def test_a_drafts_state_says_who_holds_or_decided_it_without_claiming_it(client, rita, sam, pending_draft):
+    """What a draft's page reads when its socket is back: what it missed while it was closed."""
+    other = Client()
+    other.force_login(sam)
+    url = f"/review/drafts/{pending_draft.pk}/state/"
+    assert other.get(url).json() == {
+        "draft": pending_draft.pk,
+        "status": "pending_review",
+        "decided": None,
+        "claimed_by": None,
+    }
+    assert not Claim.objects.filter(draft=pending_draft).exists()  # reading it claims nothing
+    client.force_login(rita)
+    client.get(f"/review/drafts/{pending_draft.pk}/")
+    assert other.get(url).json()["claimed_by"] == "rita"
+    client.post(f"/review/drafts/{pending_draft.pk}/decide/", {"action": "approve"})
+    state = other.get(url).json()
+    assert state["decided"] == {"action": "approved", "reviewer": "rita"}
+    assert state["status"] == "approved" and state["claimed_by"] is None
+
+
 def test_a_rejection_without_a_reason_is_refused_and_nothing_changes(client, rita, pending_draft):
     client.force_login(rita)
     response = client.post(f"/review/drafts/{pending_draft.pk}/decide/", {"action": "reject", "reason": ""})

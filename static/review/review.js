@@ -25,6 +25,21 @@
     document.querySelectorAll("#decision-form button, #decision-form textarea").forEach((el) => { el.disabled = true; });
   }
 
+  // What a draft's page missed while its socket was closed: decided or claimed by someone else.
+  function checkDraft() {
+    fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((state) => {
+        if (!state) return;
+        if (state.decided && state.decided.reviewer !== me) {
+          showStale(`${state.decided.reviewer} has ${state.decided.action} this draft. This page is out of date.`);
+        } else if (state.claimed_by && state.claimed_by !== me) {
+          showStale(`${state.claimed_by} is now reviewing this draft.`);
+        }
+      })
+      .catch(() => {});
+  }
+
   function onEvent(event) {
     if (!draftId) { refreshQueue(); return; }
     if (String(event.draft) !== draftId) return;
@@ -41,7 +56,7 @@
     socket.onopen = () => {
       delay = 1000;
       setStatus("Live updates: on");
-      if (reconnecting && !draftId) refreshQueue(); // drafts queued or decided while it was off
+      if (reconnecting) { if (draftId) checkDraft(); else refreshQueue(); } // what changed while it was off
       reconnecting = false;
     };
     socket.onmessage = (message) => onEvent(JSON.parse(message.data));
