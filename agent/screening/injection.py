@@ -19,15 +19,20 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import html
 import math
 import re
 import unicodedata
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
+
+from .lexicon import Lexicon, near
 
 THRESHOLD = 0.5
-MODEL_VERSION = 5
+MODEL_VERSION = 6
 # Training examples from agent/data/injection count this much more than the ordinary questions beside them.
 CORPUS_WEIGHT = 3.0
 EXTRA_BENIGN = {"banking77": 3000, "clinc150": 2000}
@@ -90,6 +95,8 @@ _CONFUSABLES = str.maketrans(
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
+_WORD = re.compile(r"\w+")
+_LATIN = re.compile(r"[a-zA-Z]")
 _SPACED = re.compile(r"\b(?:\w[\s.\-_*]{1,3}){3,}\w\b")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _BASE32 = re.compile(r"[A-Z2-7]{16,}={0,6}")
@@ -125,14 +132,27 @@ def _views(text: str) -> list[tuple[str, bool]]:
         plain[::-1],
         codecs.decode(plain, "rot13"),
         urllib.parse.unquote_plus(text).lower() if "%" in text else plain,
+        # words written wholly in look-alike letters ("сору" in Cyrillic), beside Latin ones
+        _normalise(text, every_word=True) if _LATIN.search(text) else plain,
     ]
     runs = _encoded_runs(text)
     decoded = _decoded_payloads(runs)
     decoded += [again for inner in _inner_payloads(runs) for again in _decoded_payloads(_encoded_runs(inner))]
     undone += [_normalise(payload) for payload in decoded]
     undone += _unescaped(text) + _rewritten(plain)
-    views += [(view, True) for view in dict.fromkeys(undone) if view and view != plain]
+    # Accents stripped are a spelling ("precedentes"), not a disguise, unless marks are stacked on letters
+    # (zalgo text): the signals found only there count as in plain text.
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", plain) if unicodedata.category(c) != "Mn")
+    views += [(view, True) for view in dict.fromkeys(undone) if view and view not in (plain, stripped)]
+    if stripped != plain:
+        views.append((stripped, _zalgo(plain)))
     return views
+
+
+def _zalgo(text: str) -> bool:
+    """Combining marks stacked on letters, not the accents of ordinary spelling (composed by NFKC)."""
+    marks = sum(1 for c in text if unicodedata.category(c) == "Mn")
+    return marks > 0.3 * max(1, sum(c.isalpha() for c in text))
 
 
 def _unescaped(text: str) -> list[str]:
@@ -150,9 +170,8 @@ def _unescaped(text: str) -> list[str]:
 
 
 def _rewritten(plain: str) -> list[str]:
-    """Letters shifted (any Caesar shift, Atbash) when the shift reads as English, accents and combining
-    marks stripped (zalgo text), flag letters (🇮🇬) made letters, letters split by symbols (i|g|n|o|r|e)
-    joined."""
+    """Letters shifted (any Caesar shift, Atbash) when the shift reads as English, flag letters (🇮🇬) made
+    letters, letters split by symbols (i|g|n|o|r|e) joined."""
     views = []
     best, best_hits = "", _english_hits(plain)
     for table in _SHIFTS:
@@ -162,8 +181,6 @@ def _rewritten(plain: str) -> list[str]:
             best, best_hits = shifted, hits
     if best_hits >= 3:
         views.append(best)
-    stripped = "".join(c for c in unicodedata.normalize("NFKD", plain) if unicodedata.category(c) != "Mn")
-    views.append(stripped)
     views.append(plain.translate(_FLAG_LETTERS))
     views.append(_SPLIT_BY_SYMBOLS.sub(lambda m: re.sub(r"[^\w\s]", "", m.group()), plain))
     return views
@@ -178,12 +195,22 @@ def _morse(code: str) -> str:
     return " ".join("".join(_MORSE_LETTERS.get(letter, "") for letter in word.split()) for word in words)
 
 
-def _normalise(text: str) -> str:
+def _normalise(text: str, every_word: bool = False) -> str:
     """Compatibility forms folded (full-width letters, ligatures), invisible characters dropped, look-alike
-    letters made Latin, lower case."""
+    letters made Latin (in words with Latin letters, or `every_word`), lower case."""
     folded = unicodedata.normalize("NFKC", text)
     visible = "".join(c for c in folded if unicodedata.category(c) != "Cf")
-    return visible.translate(_CONFUSABLES).lower()
+    if every_word:
+        return visible.translate(_CONFUSABLES).lower()
+    return _WORD.sub(_latin_word, visible).lower()
+
+
+def _latin_word(word: re.Match[str]) -> str:
+    """A word with Latin letters in it has its look-alike letters made Latin ("іgnоrе" → "ignore"); a word
+    written in Cyrillic or Greek alone stays as it is, or "игнорируй" would become "игнopиpyй", read in no
+    language."""
+    text = word.group()
+    return text.translate(_CONFUSABLES) if _LATIN.search(text) else text
 
 
 def _encoded_runs(text: str) -> list[tuple[str, bytes]]:
@@ -250,11 +277,15 @@ _SECRET = (
 )
 
 
-def _signal(name: str, weight: float, pattern: str) -> tuple[str, float, re.Pattern[str]]:
+class _Searcher(Protocol):
+    def search(self, view: str, /) -> object: ...
+
+
+def _signal(name: str, weight: float, pattern: str) -> tuple[str, float, _Searcher]:
     return name, weight, re.compile(pattern, re.IGNORECASE | re.DOTALL)
 
 
-_SIGNALS = [
+_SIGNALS: list[tuple[str, float, _Searcher]] = [
     # instruction overrides
     _signal(
         "override",
@@ -511,3 +542,43 @@ _SIGNALS = [
         r"obey|run|act on|apply)\b",
     ),
 ]
+
+
+# --- the same in 44 more languages, from a lexicon (lexicon.py) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LexiconSignal:
+    """A signal read off the lexicon's concepts in a view, in place of a regular expression."""
+
+    test: Callable[[dict[str, list[tuple[int, int]]]], bool]
+
+    def search(self, view: str) -> bool:
+        return self.test(_lexicon().concepts(view))
+
+
+@functools.cache
+def _lexicon() -> Lexicon:
+    return Lexicon.load(_normalise)
+
+
+_LEXICON_SIGNALS = [
+    (
+        "lexicon_override",
+        1.2,
+        _LexiconSignal(lambda c: near(c.get("ignore", []), c.get("instructions", []), 40, 25)),
+    ),
+    (
+        "lexicon_extraction",
+        1.2,
+        _LexiconSignal(lambda c: near(c.get("reveal", []), c.get("system_prompt", []), 40, 25)),
+    ),
+    ("lexicon_system_prompt", 0.8, _LexiconSignal(lambda c: "system_prompt" in c)),
+    ("lexicon_other_customers", 0.6, _LexiconSignal(lambda c: "other_customers" in c)),
+    (
+        "lexicon_role_play",
+        1.0,
+        _LexiconSignal(lambda c: any(k in c for k in ("no_restrictions", "from_now_on", "developer_mode"))),
+    ),
+]
+_SIGNALS += _LEXICON_SIGNALS

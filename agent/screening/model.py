@@ -25,6 +25,7 @@ from agent.routing.training_data import DEFAULT_DATA_DIR
 from agent.search.vectors import static_embedder
 
 from . import injection
+from .lexicon import LEXICON
 
 CORPORA = (
     "injection/train.jsonl",
@@ -33,9 +34,11 @@ CORPORA = (
     "injection/measured.jsonl",
     "injection/measured2.jsonl",
     "injection/measured3.jsonl",
+    "injection/measured4.jsonl",
     "injection/lookalikes.jsonl",
     "injection/benign.jsonl",
     "injection/hard.jsonl",
+    "injection/hard2.jsonl",
 )
 # Ordinary help-centre passages (half the Rho-Bank documents; the other half measures), benign like questions
 KB_PASSAGES = "injection/kb_passages.jsonl"
@@ -250,4 +253,5 @@ def fingerprint(data_dir: Path) -> str:
     for name in (*CORPORA, KB_PASSAGES, "banking77/train.csv", "clinc150/train.json"):
         digest.update((data_dir / name).read_bytes())
     digest.update(json.dumps([injection.EXTRA_BENIGN, injection.KB_PASSAGE_WEIGHT], sort_keys=True).encode())
+    digest.update(LEXICON.read_bytes())  # the signals read off it are features
     return digest.hexdigest()
