@@ -39,6 +39,7 @@ CORPORA = (
     "injection/benign.jsonl",
     "injection/hard.jsonl",
     "injection/hard2.jsonl",
+    "injection/hard3.jsonl",
 )
 # Ordinary help-centre passages (half the Rho-Bank documents; the other half measures), benign like questions
 KB_PASSAGES = "injection/kb_passages.jsonl"
