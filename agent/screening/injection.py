@@ -10,7 +10,7 @@ into a "view" of the text, and every view is read.
 Two readers: hand-written signals (weighted patterns; `signals`), and a logistic regression over the views'
 words and character n-grams, their static embedding and those signals, trained on agent/data/injection
 (attacks and look-alikes) with BANKING77 and CLINC150 questions as more benign text. The model's probability
-is the score; THRESHOLD flags. It is trained once into SCREENING_MODEL_DIR (a few seconds) and loaded by
+is the score; THRESHOLD flags. It is trained once into SCREENING_MODEL_DIR (about a minute) and loaded by
 every process after.
 """
 

@@ -255,4 +255,7 @@ def fingerprint(data_dir: Path) -> str:
         digest.update((data_dir / name).read_bytes())
     digest.update(json.dumps([injection.EXTRA_BENIGN, injection.KB_PASSAGE_WEIGHT], sort_keys=True).encode())
     digest.update(LEXICON.read_bytes())  # the signals read off it are features
+    # and the code that reads texts into features: a model kept elsewhere (CI's cache) meets only its own code
+    for module in ("injection.py", "lexicon.py", "model.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()
