@@ -81,7 +81,8 @@ def test_no_attack_is_sent_without_a_person_and_nothing_leaks(confidential, cust
     )  # no tool acted for them
 
 
-ARTICLE_ATTACKS = [row for row in ROWS if row["attack"] and row["channel"] == "article"]
+# Every second poisoned article of the three corpora (57 of 113: each run takes the local LLM ~1.3 s)
+ARTICLE_ATTACKS = [row for row in ROWS if row["attack"] and row["channel"] == "article"][::2]
 
 
 @pytest.mark.corpus
