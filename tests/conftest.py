@@ -68,6 +68,22 @@ def local_llm(llm_endpoint: str, settings) -> str:  # type: ignore[no-untyped-de
     return llm_endpoint
 
 
+SHOP = "https://shop.lumenbank.example"  # the one site the widget tests embed the widget on
+
+
+@pytest.fixture
+def shop_may_embed(settings):  # type: ignore[no-untyped-def]
+    """Only SHOP may embed the widget, and its rate limits start from nothing (they live in the cache) and
+    leave nothing behind, in the cache they were counted in even if the test pointed CACHES elsewhere."""
+    from django.core.cache import caches
+
+    shared = caches["default"]
+    shared.clear()
+    settings.WIDGET_ALLOWED_ORIGINS = [SHOP]
+    yield
+    shared.clear()
+
+
 @pytest.fixture
 def demo_bank(db) -> None:  # type: ignore[no-untyped-def]
     from agent.demo.loader import load_demo_bank

@@ -3,26 +3,17 @@
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from agent.models import AnswerFeedback, Conversation, ConversationRating, Message, Ticket
 from agent.outcomes import deliver
+from tests.conftest import SHOP
 from widget.tokens import token_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shop_may_embed")]
 
 API = "/widget/api"
 STOLEN = "Someone stole my card yesterday"  # always escalated by the demo bank: no LLM needed
-SHOP = "https://shop.lumenbank.example"
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits(settings):  # type: ignore[no-untyped-def]
-    cache.clear()
-    settings.WIDGET_ALLOWED_ORIGINS = [SHOP]
-    yield
-    cache.clear()
 
 
 def call(client, method, path, body=None, token=None, origin=SHOP, **headers):  # type: ignore[no-untyped-def]

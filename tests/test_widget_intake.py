@@ -10,28 +10,19 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.core.cache import cache
 from django.test import Client
 from hypothesis import strategies as st
 
 from agent.models import Conversation, Message, Ticket
 from agent.services import ConversationGone, Incoming, InvalidMessage, store_batch, store_customer_messages
 from supportagent.asgi import application
+from tests.conftest import SHOP
 from widget import intake as intake_module
 from widget.tokens import token_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shop_may_embed")]
 
-SHOP = "https://shop.lumenbank.example"
 STOLEN = "Someone stole my card yesterday"  # always escalated by the demo bank: no LLM needed
-
-
-@pytest.fixture(autouse=True)
-def shop_may_embed(settings):  # type: ignore[no-untyped-def]
-    cache.clear()
-    settings.WIDGET_ALLOWED_ORIGINS = [SHOP]
-    yield
-    cache.clear()
 
 
 def page(conversation: Conversation) -> WebsocketCommunicator:

@@ -18,17 +18,10 @@ from agent.events import conversation_group
 from agent.models import Conversation
 from agent.services import store_customer_message
 from supportagent.asgi import application
-from tests.conftest import free_port, session_cookie
+from tests.conftest import SHOP, free_port, session_cookie
 from widget.tokens import token_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOP = "https://shop.lumenbank.example"
-
-
-@pytest.fixture(autouse=True)
-def shop_may_embed(settings):  # type: ignore[no-untyped-def]
-    settings.WIDGET_ALLOWED_ORIGINS = [SHOP]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shop_may_embed")]
 
 
 def connect(path: str, origin: str = SHOP) -> WebsocketCommunicator:

@@ -25,17 +25,21 @@
     document.querySelectorAll("#decision-form button, #decision-form textarea").forEach((el) => { el.disabled = true; });
   }
 
+  // Another reviewer decided this draft ({reviewer, action}) or took it (claimedBy): this page is out of date.
+  function showChange(decided, claimedBy) {
+    if (decided && decided.reviewer !== me) {
+      showStale(`${decided.reviewer} has ${decided.action} this draft. This page is out of date.`);
+    } else if (claimedBy && claimedBy !== me) {
+      showStale(`${claimedBy} is now reviewing this draft.`);
+    }
+  }
+
   // What a draft's page missed while its socket was closed: decided or claimed by someone else.
   function checkDraft() {
     fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } })
       .then((response) => (response.ok ? response.json() : null))
       .then((state) => {
-        if (!state) return;
-        if (state.decided && state.decided.reviewer !== me) {
-          showStale(`${state.decided.reviewer} has ${state.decided.action} this draft. This page is out of date.`);
-        } else if (state.claimed_by && state.claimed_by !== me) {
-          showStale(`${state.claimed_by} is now reviewing this draft.`);
-        }
+        if (state) showChange(state.decided, state.claimed_by);
       })
       .catch(() => {});
   }
@@ -43,11 +47,8 @@
   function onEvent(event) {
     if (!draftId) { refreshQueue(); return; }
     if (String(event.draft) !== draftId) return;
-    if (event.name === "draft.decided" && event.reviewer !== me) {
-      showStale(`${event.reviewer} has ${event.action} this draft. This page is out of date.`);
-    } else if (event.name === "draft.claimed" && event.reviewer !== me) {
-      showStale(`${event.reviewer} is now reviewing this draft.`);
-    }
+    if (event.name === "draft.decided") showChange({ reviewer: event.reviewer, action: event.action }, null);
+    else if (event.name === "draft.claimed") showChange(null, event.reviewer);
   }
 
   function connect() {
