@@ -35,11 +35,13 @@ CORPORA = (
     "injection/measured2.jsonl",
     "injection/measured3.jsonl",
     "injection/measured4.jsonl",
+    "injection/measured5.jsonl",
     "injection/lookalikes.jsonl",
     "injection/benign.jsonl",
     "injection/hard.jsonl",
     "injection/hard2.jsonl",
     "injection/hard3.jsonl",
+    "injection/hard4.jsonl",
 )
 # Ordinary help-centre passages (half the Rho-Bank documents; the other half measures), benign like questions
 KB_PASSAGES = "injection/kb_passages.jsonl"
