@@ -9,7 +9,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 DEMO_REVIEWER ?= reviewer
 DEMO_PASSWORD ?= lumen-demo-review
 
-.PHONY: demo cluster services test test-embedded test-services test-browser chromium lint bench load venv clean
+.PHONY: demo cluster services test test-embedded test-services test-corpus test-services-and-corpus test-browser \
+	chromium lint bench load venv clean
 
 venv: $(INSTALLED)
 
@@ -69,10 +70,18 @@ lint: venv
 	$(BIN)/mypy agent review supportagent widget evaluation monitoring
 
 test-embedded: venv
-	$(BIN)/pytest --cov --cov-report=term:skip-covered
+	$(BIN)/pytest --cov --cov-report=term:skip-covered -m "not browser and not corpus"
 
 test-services: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m "not browser and not corpus"
+
+# The committed attack corpora end to end, on the embedded set-up (no engine-specific code): ~5 minutes of the
+# local LLM, which keeps one core busy, so they run beside the PostgreSQL + Redis run, which needs the other.
+test-corpus: venv
+	$(BIN)/pytest -m corpus
+
+test-services-and-corpus: venv
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-services test-corpus
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here); they run in their own
 # pytest process, since sync Playwright and Django's async-safety checks do not share one.
@@ -82,7 +91,7 @@ chromium:
 test-browser: venv chromium
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser tests/browser
 
-test: lint test-embedded test-services test-browser
+test: lint test-embedded test-services-and-corpus test-browser
 
 bench: venv
 	$(BIN)/python -m pip install --quiet --find-links $(WHEELHOUSE) -e '.[bench,encoder]'

@@ -59,9 +59,13 @@ def load_training_data(data_dir: Path = DEFAULT_DATA_DIR) -> TrainingData:
 
 
 def training_fingerprint(data_dir: Path = DEFAULT_DATA_DIR) -> str:
-    """SHA-256 over the training files, so a saved router can tell it was trained on other data."""
+    """SHA-256 over the training files and the code that reads them into features, so a saved router can tell
+    it was trained on other data or by other code (a router kept between checkouts, as CI keeps it)."""
     digest = hashlib.sha256()
     for name in TRAINING_FILES:
         digest.update(name.encode())
         digest.update((data_dir / name).read_bytes())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode())
+        digest.update(module.read_bytes())
     return digest.hexdigest()
