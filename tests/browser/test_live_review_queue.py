@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from contextlib import AbstractContextManager
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
-from playwright.sync_api import BrowserContext, Dialog, Locator, Page, WebSocket, expect
+from django.utils import timezone
+from playwright.sync_api import BrowserContext, Dialog, Locator, Page, WebSocket, WebSocketRoute, expect
 
 from agent.models import Draft, ThresholdPolicy
 from review.access import REVIEWER_GROUP
@@ -236,3 +238,39 @@ def test_a_reviewer_sees_a_card_number_masked_and_a_permitted_one_reveals_it(
     expect(message.get_by_role("button", name="Reveal (recorded)")).to_have_count(0)
     snap(alice_page, "2-revealed")
     assert SensitiveDataReveal.objects.filter(user=alice).count() == 1
+
+
+def test_a_draft_page_whose_socket_was_down_learns_on_reconnect_that_another_reviewer_decided(
+    drafts_go_to_review, alice, bob, new_context, snap
+):
+    from review.models import Claim
+    from review.services import approve_draft
+
+    alice_page = login_reviewer(new_context("alice"), alice)
+    customer, _ = open_chat(new_context("customer"))
+    ask(customer, QUESTION)
+    draft_id = wait_for_draft(alice_page, QUESTION)
+
+    sockets: list[WebSocketRoute] = []  # the draft page's live sockets, each passed through to the app
+
+    def pass_through(socket: WebSocketRoute) -> None:
+        socket.connect_to_server()
+        sockets.append(socket)
+
+    alice_page.route_web_socket(re.compile(r"/ws/review/$"), pass_through)
+    open_draft(alice_page, draft_id)
+    expect(alice_page.locator("#live-status")).to_have_text("Live updates: on")
+
+    # While her page is cut off, Alice's claim runs out and Bob approves the draft: she hears no event of it.
+    sockets[-1].close()
+    expect(alice_page.locator("#live-status")).to_contain_text("Live updates: off")
+    Claim.objects.filter(draft_id=draft_id).update(expires_at=timezone.now() - timedelta(seconds=1))
+    approve_draft(draft=Draft.objects.get(pk=draft_id), reviewer=bob)
+
+    # Once the socket is back, the page reads where the draft stands.
+    expect(alice_page.locator("#live-status")).to_have_text("Live updates: on", timeout=10_000)
+    stale = alice_page.locator("#stale")
+    expect(stale).to_have_text("bob has approved this draft. This page is out of date.")
+    expect(alice_page.locator("#decision-form button[value=approve]")).to_be_disabled()
+    assert len(sockets) == 2
+    snap(alice_page, "1-decided-while-offline")
