@@ -42,6 +42,7 @@ CORPORA = (
     "injection/hard2.jsonl",
     "injection/hard3.jsonl",
     "injection/hard4.jsonl",
+    "injection/hard5.jsonl",
 )
 # Ordinary help-centre passages (half the Rho-Bank documents; the other half measures), benign like questions
 KB_PASSAGES = "injection/kb_passages.jsonl"
