@@ -49,6 +49,7 @@ class LocalLLMServer:
     host: str
     port: int
     model_alias: str
+    threads: int = 1
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -71,7 +72,7 @@ class LocalLLMServer:
             "--n_ctx",
             "2048",
             "--n_threads",
-            "2",
+            str(self.threads),
         ]
 
     def start(self, *, log_path: Path | None = None, ready_timeout: float = 60.0) -> None:

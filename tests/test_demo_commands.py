@@ -60,13 +60,27 @@ def first_line(process: subprocess.Popen[str], seconds: float = 90) -> str:
     return lines[0] if lines else ""
 
 
+def llama_server_arguments(port: int) -> list[str]:
+    """The command line of the llama.cpp server listening on `port`, read from /proc."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            arguments = cmdline.read_bytes().decode().split("\0")
+        except OSError:  # the process ended meanwhile
+            continue
+        if "llama_cpp.server" in arguments and str(port) in arguments:
+            return arguments
+    return []
+
+
 def test_serve_llm_serves_the_openai_api_until_terminated():
     port = free_port()
-    process = start("serve_llm", "--port", str(port), env={})
+    process = start("serve_llm", "--port", str(port), env={"LOCAL_LLM_THREADS": "2"})
     url = f"http://127.0.0.1:{port}/v1"
     try:
         assert f"serving smollm2-135m-instruct at {url}" in first_line(process)
         assert server_is_up(url)
+        arguments = llama_server_arguments(port)
+        assert arguments[arguments.index("--n_threads") + 1] == "2"  # the setting reaches llama.cpp
     finally:
         stop(process, signal.SIGTERM)
     time.sleep(1)
