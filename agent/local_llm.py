@@ -49,7 +49,7 @@ class LocalLLMServer:
     host: str
     port: int
     model_alias: str
-    threads: int = 1
+    threads: int  # settings.LOCAL_LLM_THREADS: the one default lives there
     process: subprocess.Popen[bytes] | None = None
 
     @property
