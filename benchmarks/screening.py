@@ -4,7 +4,7 @@
   was developed on) and benchmarks/data/screening_heldout.jsonl (written separately, never tuned on). A
   finding counts when its type, start and end are exactly the labelled ones.
 - Prompt injection: detection rate on attacks and false-positive rate on look-alikes, per family, on
-  benchmarks/data/injection_fresh5.jsonl (written without reading the model or its data; it never saw it),
+  benchmarks/data/injection_fresh6.jsonl (written without reading the model or its data; it never saw it),
   and on its first training corpus for reference. Changes to the detector are chosen on
   benchmarks/injection_loco.py instead.
 - Ordinary help-centre text: the share of passages flagged, as search returns them, of the demo bank's 77
@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "benchmarks" / "data"
 PII_SETS = {"development": DATA / "screening.jsonl", "held out": DATA / "screening_heldout.jsonl"}
 INJECTION_SETS = {
-    "held out": DATA / "injection_fresh5.jsonl",
+    "held out": DATA / "injection_fresh6.jsonl",
     "training": REPO / "agent/data/injection/train.jsonl",
 }
 THROUGHPUT_LINES = 5000

@@ -36,6 +36,7 @@ CORPORA = (
     "injection/measured3.jsonl",
     "injection/measured4.jsonl",
     "injection/measured5.jsonl",
+    "injection/measured6.jsonl",
     "injection/lookalikes.jsonl",
     "injection/benign.jsonl",
     "injection/hard.jsonl",
