@@ -163,7 +163,7 @@ def retrieve(state: TurnState, ctx: StepContext) -> dict[str, Any]:
 
 @lru_cache(maxsize=20_000)  # a passage is read once per worker until it changes
 def _reads_as_instructions(text: str) -> bool:
-    return detect_injection(text).injection
+    return detect_injection(text, article=True).injection
 
 
 def recall(state: TurnState, ctx: StepContext) -> dict[str, Any]:

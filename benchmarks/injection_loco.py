@@ -2,8 +2,10 @@
 
 For each training corpus in agent/data/injection, the model is trained on the others (and the ordinary
 questions beside them) and scores the one left out. Prints detection and look-alikes flagged per corpus at the
-detector's threshold, then pooled over all corpora at a range of thresholds. This is where changes to the
-detector are chosen; the held-out set in benchmarks/data only measures them.
+detector's threshold, then pooled over all corpora at a range of thresholds, and the threshold at which
+the earlier held-out sets (measured*.jsonl) meet both targets with the most room, where the detector's
+threshold is set. This is where changes to the detector are chosen; the held-out set in benchmarks/data only
+measures them.
 
 Run from the repository root: `python benchmarks/injection_loco.py` (about a minute a corpus on 2 cores).
 """
@@ -13,9 +15,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+DETECTED_TARGET, FLAGGED_TARGET = 0.95, 0.02
 
 
 def main() -> None:
@@ -29,20 +33,48 @@ def main() -> None:
     from agent.screening.model import CORPORA, InjectionModel, json_lines
 
     pooled: list[tuple[bool, float]] = []
+    measured: list[tuple[bool, float]] = []  # the earlier held-out sets: written to measure, not to teach
     print(f"{'left out':<32} {'detected':>14} {'look-alikes flagged':>20}")
     for corpus in CORPORA:
         model = InjectionModel.train(DEFAULT_DATA_DIR, tuple(c for c in CORPORA if c != corpus))
         rows = json_lines(DEFAULT_DATA_DIR / corpus)
         scored = [
             (bool(row["attack"]), verdict.score)
-            for row, verdict in zip(rows, model.verdicts([row["text"] for row in rows]), strict=True)
+            for row, verdict in zip(rows, model.verdicts_of(*texts_and_channels(rows)), strict=True)
         ]
         pooled += scored
+        if Path(corpus).name.startswith("measured"):
+            measured += scored
         print(f"{corpus:<32} {rates(scored, THRESHOLD)}")
     print(f"{'all, pooled':<32} {rates(pooled, THRESHOLD)}")
     print("\npooled, by threshold")
     for threshold in THRESHOLDS:
         print(f"{threshold:<32} {rates(pooled, threshold)}")
+    best = roomiest_threshold(measured)
+    print(f"\nthe earlier held-out sets, pooled: most room for both targets at {best:.2f}")
+    print(f"{'at ' + format(best, '.2f'):<32} {rates(measured, best)}")
+    print(f"{'at ' + format(THRESHOLD, '.2f') + ' (the detector)':<32} {rates(measured, THRESHOLD)}")
+
+
+def texts_and_channels(rows: list[dict[str, Any]]) -> tuple[list[str], list[bool]]:
+    """The rows' texts, and whether each is help-centre text (read as an article) or a message."""
+    return [row["text"] for row in rows], [row["channel"] == "article" for row in rows]
+
+
+def roomiest_threshold(scored: list[tuple[bool, float]]) -> float:
+    """The threshold (in steps of 0.01) whose smaller room to a target is largest: room to the detection
+    target as a share of the misses it allows, room to the false-positive target as a share of it."""
+    attacks = [score for attack, score in scored if attack]
+    benign = [score for attack, score in scored if not attack]
+
+    def room(threshold: float) -> float:
+        detected = sum(score >= threshold for score in attacks) / max(1, len(attacks))
+        flagged = sum(score >= threshold for score in benign) / max(1, len(benign))
+        return min(
+            (detected - DETECTED_TARGET) / (1 - DETECTED_TARGET), (FLAGGED_TARGET - flagged) / FLAGGED_TARGET
+        )
+
+    return max((step / 100 for step in range(5, 96)), key=room)
 
 
 def rates(scored: list[tuple[bool, float]], threshold: float) -> str:

@@ -97,10 +97,12 @@ def report_pii(name: str, rows: list[dict[str, Any]]) -> None:
 
 
 def report_injection(name: str, rows: list[dict[str, Any]]) -> None:
-    from agent.screening.injection import detect_many
+    from agent.screening.model import get_model
 
     begin = time.perf_counter()
-    verdicts = detect_many([row["text"] for row in rows])
+    verdicts = get_model().verdicts_of(
+        [row["text"] for row in rows], [row["channel"] == "article" for row in rows]
+    )
     elapsed = time.perf_counter() - begin
     by_family: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0])
     for row, verdict in zip(rows, verdicts, strict=True):
@@ -144,7 +146,7 @@ def report_ordinary_passages() -> None:
         ]
     print("\nordinary help-centre passages flagged")
     for name, passages in sets.items():
-        flagged = sum(verdict.injection for verdict in detect_many(passages))
+        flagged = sum(verdict.injection for verdict in detect_many(passages, article=True))
         print(f"{name:<36} {flagged:>4}/{len(passages):<5} {ratio(flagged, len(passages)):>6}")
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission, User
 from agent.cache import get_response_cache
 from agent.models import AgentStep, Draft, SensitiveDataReveal, ThresholdPolicy, Ticket
 from agent.pipeline import run_agent
+from agent.screening.injection import THRESHOLD
 from agent.services import store_customer_message
 from review.models import EvaluationCase
 
@@ -94,4 +95,6 @@ def test_an_attempt_to_instruct_the_assistant_goes_to_people_without_the_llm(dem
     assert draft.decision == "escalate" and draft.status != Draft.Status.SENT
     assert draft.reason == "the message reads as instructions to the assistant"
     assert list(draft.run.steps.values_list("node", flat=True)) == ["guard", "decide"]
-    assert draft.run.final_state["injection"] is True and draft.run.final_state["injection_score"] >= 0.5
+    assert (
+        draft.run.final_state["injection"] is True and draft.run.final_state["injection_score"] >= THRESHOLD
+    )

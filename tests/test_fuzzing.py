@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from agent.knowledge.readers import read
 from agent.management.commands import screen as screen_command
 from agent.management.commands import search_kb as search_kb_command
-from agent.screening.injection import detect
+from agent.screening.injection import THRESHOLD, detect
 from agent.screening.pii import find, mask
 from widget.openapi import description
 from widget.tokens import InvalidToken, conversation_for
@@ -43,7 +43,7 @@ def test_sensitive_data_spans_are_in_order_inside_the_text_and_masked(text):
 @given(TEXT)
 def test_the_injection_score_is_a_probability_for_any_text(text):
     verdict = detect(text)
-    assert 0.0 <= verdict.score <= 1.0 and verdict.injection == (verdict.score >= 0.5)
+    assert 0.0 <= verdict.score <= 1.0 and verdict.injection == (verdict.score >= THRESHOLD)
 
 
 @QUICK

@@ -20,7 +20,7 @@ from .passages import split
 
 def flagged_passages(article: KnowledgeArticle) -> list[str]:
     """The article's passages, as search returns them, that read as instructions to the assistant."""
-    return [text for _, text in split(article.body) if detect(text).injection]
+    return [text for _, text in split(article.body) if detect(text, article=True).injection]
 
 
 def clear_instructions(*, article: KnowledgeArticle, editor: object) -> None:

@@ -9,9 +9,10 @@ into a "view" of the text, and every view is read.
 
 Two readers: hand-written signals (weighted patterns; `signals`), and a logistic regression over the views'
 words and character n-grams, their static embedding and those signals, trained on agent/data/injection
-(attacks and look-alikes) with BANKING77 and CLINC150 questions as more benign text. The model's probability
-is the score; THRESHOLD flags. It is trained once into SCREENING_MODEL_DIR (about a minute) and loaded by
-every process after.
+(attacks and look-alikes) with BANKING77 and CLINC150 questions as more benign text; help-centre text is
+read by a second regression too, trained on articles and passages alone, whose logit is averaged in. The
+model's probability is the score; THRESHOLD flags. It is trained once into SCREENING_MODEL_DIR (under two
+minutes) and loaded by every process after.
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ from typing import Protocol
 
 from .lexicon import Lexicon, near
 
-THRESHOLD = 0.5
-MODEL_VERSION = 6
+# Where the six earlier held-out sets (measured*.jsonl), each left out of training in turn, meet both targets
+# (≥ 95% of attacks detected, ≤ 2% of look-alikes flagged) with the most room: 95.5% and 1.8%
+# (benchmarks/injection_loco.py prints it again for any change).
+THRESHOLD = 0.56
+MODEL_VERSION = 7
 # Training examples from agent/data/injection count this much more than the ordinary questions beside them.
 CORPUS_WEIGHT = 3.0
 EXTRA_BENIGN = {"banking77": 3000, "clinc150": 2000}
@@ -46,18 +50,19 @@ class Verdict:
     signals: tuple[str, ...]  # the hand-written signals that matched, for traces and reviewers
 
 
-def detect(text: str) -> Verdict:
-    """Whether `text` tries to instruct the model, with the score and the signals behind it."""
+def detect(text: str, *, article: bool = False) -> Verdict:
+    """Whether `text` tries to instruct the model, with the score and the signals behind it. `article`: the
+    text is help-centre content (an article, or a passage of one as search returns it), not a message."""
     from .model import get_model
 
-    return get_model().verdict(text)
+    return get_model().verdict(text, article=article)
 
 
-def detect_many(texts: list[str]) -> list[Verdict]:
+def detect_many(texts: list[str], *, article: bool = False) -> list[Verdict]:
     """`detect` of each text, in one pass of the model."""
     from .model import get_model
 
-    return get_model().verdicts(texts)
+    return get_model().verdicts(texts, article=article)
 
 
 def signals(text: str, views: list[tuple[str, bool]] | None = None) -> dict[str, float]:

@@ -44,6 +44,7 @@ CORPORA = (
     "injection/hard3.jsonl",
     "injection/hard4.jsonl",
     "injection/hard5.jsonl",
+    "injection/hard6.jsonl",
 )
 # Ordinary help-centre passages (half the Rho-Bank documents; the other half measures), benign like questions
 KB_PASSAGES = "injection/kb_passages.jsonl"
@@ -52,28 +53,42 @@ SIGNAL_SCALE = 2.0  # signals as features: weighed against thousands of n-grams
 
 
 @dataclass
-class InjectionModel:
+class LinearReader:
+    """One logistic regression over a text's document (TF-IDF of its words and character n-grams), its
+    hand-written signals and its static embedding."""
+
     words: TfidfVectorizer
     characters: TfidfVectorizer
     classifier: LogisticRegression
 
-    def verdict(self, text: str) -> injection.Verdict:
-        """One text's verdict: the same probability as `verdicts`, computed as the linear model it is, without
-        scikit-learn's per-call checks (~1.3 ms instead of ~2.4 ms for a 90-character message, on the path of
-        every message)."""
-        found, document = _read(text)
+    @classmethod
+    def fit(cls, readings: _Readings, labels: list[int], weights: list[float]) -> LinearReader:
+        reader = cls(
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=50_000),
+            TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_features=100_000
+            ),
+            LogisticRegression(C=16.0, max_iter=3000, class_weight="balanced"),
+        )
+        reader.words.fit(readings.documents)
+        reader.characters.fit(readings.documents)
+        reader.classifier.fit(reader._features(readings), labels, sample_weight=weights)
+        return reader
+
+    def logits(self, readings: _Readings) -> np.ndarray:
+        return np.asarray(self.classifier.decision_function(self._features(readings)), dtype=float)
+
+    def logit(self, found: dict[str, float], document: str, vector: np.ndarray) -> float:
+        """One text's logit, computed as the linear model it is, without scikit-learn's per-call checks
+        (~1.3 ms instead of ~2.4 ms for a 90-character message, on the path of every message). `vector` is
+        the document's unit-length static embedding."""
         parts = self._parts()
         logit = parts.intercept
         logit += _tfidf_dot(parts.words, document)
         logit += _tfidf_dot(parts.characters, document)
         named = [found.get(name, 0.0) for name in SIGNAL_NAMES] + [injection.signal_score(found)]
         logit += float(np.dot(parts.signal_weights, named)) * SIGNAL_SCALE
-        vector = static_embedder().embed([document])[0]
-        norm = float(np.linalg.norm(vector))
-        if norm > 0:
-            logit += float(np.dot(parts.embedding_weights, vector)) / norm
-        score = round(1 / (1 + math.exp(-logit)), 4)
-        return injection.Verdict(score >= injection.THRESHOLD, score, tuple(sorted(found)))
+        return logit + float(np.dot(parts.embedding_weights, vector))
 
     def _parts(self) -> _LinearParts:
         parts: _LinearParts | None = getattr(self, "_linear", None)
@@ -91,52 +106,105 @@ class InjectionModel:
             self._linear = parts
         return parts
 
-    def verdicts(self, texts: list[str]) -> list[injection.Verdict]:
-        """One verdict per text; many at once cost far less each than one by one."""
-        if not texts:
-            return []
-        found, documents = _read_all(texts)
-        probabilities = self.classifier.predict_proba(self._features(documents, found))[:, 1]
-        return [
-            injection.Verdict(score >= injection.THRESHOLD, score, tuple(sorted(weights)))
-            for score, weights in zip((round(float(p), 4) for p in probabilities), found, strict=True)
-        ]
-
-    def _features(self, documents: list[str], found: list[dict[str, float]]) -> sp.csr_matrix:
-        vectors = static_embedder().embed(documents)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    def _features(self, readings: _Readings) -> sp.csr_matrix:
         named = np.array(
             [
                 [weights.get(name, 0.0) for name in SIGNAL_NAMES] + [injection.signal_score(weights)]
-                for weights in found
+                for weights in readings.found
             ]
-        )
+        ).reshape(len(readings.found), len(SIGNAL_NAMES) + 1)
         return sp.hstack(
             [
-                self.words.transform(documents),
-                self.characters.transform(documents),
+                self.words.transform(readings.documents),
+                self.characters.transform(readings.documents),
                 sp.csr_matrix(named * SIGNAL_SCALE),
-                sp.csr_matrix(vectors),
+                sp.csr_matrix(readings.vectors),
             ]
         ).tocsr()
 
+
+@dataclass
+class InjectionModel:
+    """A reader of every text, and one of articles alone: help-centre text is long and written to
+    customers, and what an instruction to the assistant looks like inside it is learnt better from articles
+    than from chat messages. An article's logit is the mean of the two readers' logits."""
+
+    general: LinearReader
+    articles: LinearReader
+
+    def verdict(self, text: str, *, article: bool = False) -> injection.Verdict:
+        """One text's verdict: the same probability as `verdicts`, read without batching."""
+        found, document = _read(text)
+        vector = _unit_vectors([document])[0]
+        logit = self.general.logit(found, document, vector)
+        if article:
+            logit = (logit + self.articles.logit(found, document, vector)) / 2
+        return _verdict(logit, found)
+
+    def verdicts(self, texts: list[str], *, article: bool = False) -> list[injection.Verdict]:
+        """One verdict per text (all messages, or all articles); many at once cost far less each than one by
+        one."""
+        if not texts:
+            return []
+        readings = _Readings.of(texts)
+        logits = self.general.logits(readings)
+        if article:
+            logits = (logits + self.articles.logits(readings)) / 2
+        return [_verdict(float(logit), found) for logit, found in zip(logits, readings.found, strict=True)]
+
+    def verdicts_of(self, texts: list[str], articles: list[bool]) -> list[injection.Verdict]:
+        """Verdicts of messages and articles mixed (`articles[i]`: `texts[i]` is help-centre text), each
+        read as what it is."""
+        verdicts: dict[int, injection.Verdict] = {}
+        for article in (False, True):
+            indices = [i for i, flag in enumerate(articles) if flag is article]
+            found = self.verdicts([texts[i] for i in indices], article=article)
+            verdicts.update(zip(indices, found, strict=True))
+        return [verdicts[i] for i in range(len(texts))]
+
     @classmethod
     def train(cls, data_dir: Path = DEFAULT_DATA_DIR, corpora: tuple[str, ...] = CORPORA) -> InjectionModel:
-        texts, labels, weights = training_examples(data_dir, corpora)
-        found, documents = _read_all(texts)
-        model = cls(
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=50_000),
-            TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_features=100_000
+        examples = training_examples(data_dir, corpora)
+        readings = _Readings.of(examples.texts)
+        articles = [i for i, article in enumerate(examples.articles) if article]
+        return cls(
+            general=LinearReader.fit(readings, examples.labels, examples.weights),
+            articles=LinearReader.fit(
+                readings.subset(articles),
+                [examples.labels[i] for i in articles],
+                [examples.weights[i] for i in articles],
             ),
-            LogisticRegression(C=16.0, max_iter=3000, class_weight="balanced"),
         )
-        model.words.fit(documents)
-        model.characters.fit(documents)
-        features = model._features(documents, found)
-        model.classifier.fit(features, labels, sample_weight=weights)
-        return model
+
+
+def _verdict(logit: float, found: dict[str, float]) -> injection.Verdict:
+    score = round(1 / (1 + math.exp(-logit)), 4)
+    return injection.Verdict(score >= injection.THRESHOLD, score, tuple(sorted(found)))
+
+
+@dataclass(frozen=True)
+class _Readings:
+    """Texts as the model reads them: each one's signals, document (its views) and unit static embedding."""
+
+    found: list[dict[str, float]]
+    documents: list[str]
+    vectors: np.ndarray
+
+    @classmethod
+    def of(cls, texts: list[str]) -> _Readings:
+        found, documents = _read_all(texts)
+        return cls(found, documents, _unit_vectors(documents))
+
+    def subset(self, indices: list[int]) -> _Readings:
+        return _Readings(
+            [self.found[i] for i in indices], [self.documents[i] for i in indices], self.vectors[indices]
+        )
+
+
+def _unit_vectors(documents: list[str]) -> np.ndarray:
+    vectors = static_embedder().embed(documents)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
 
 @dataclass(frozen=True)
@@ -188,15 +256,20 @@ def _read_all(texts: list[str]) -> tuple[list[dict[str, float]], list[str]]:
     return [found for found, _ in readings], [document for _, document in readings]
 
 
+@dataclass(frozen=True)
+class TrainingExamples:
+    texts: list[str]
+    labels: list[int]
+    weights: list[float]
+    articles: list[bool]  # help-centre text (an article or a passage), which the articles' reader learns from
+
+
 def training_examples(
     data_dir: Path = DEFAULT_DATA_DIR, corpora: tuple[str, ...] = CORPORA
-) -> tuple[list[str], list[int], list[float]]:
+) -> TrainingExamples:
     """The corpora's attacks and look-alikes, then a fixed sample of ordinary banking and other questions,
     then ordinary help-centre passages."""
     rows = [row for corpus in corpora for row in json_lines(data_dir / corpus)]
-    texts = [row["text"] for row in rows]
-    labels = [int(row["attack"]) for row in rows]
-    weights = [injection.CORPUS_WEIGHT] * len(rows)
     sample = random.Random(0)
     with (data_dir / "banking77" / "train.csv").open(encoding="utf-8", newline="") as lines:
         banking = [row["text"] for row in csv.DictReader(lines)]
@@ -205,10 +278,15 @@ def training_examples(
     extra = sample.sample(banking, injection.EXTRA_BENIGN["banking77"])
     extra += sample.sample(other, injection.EXTRA_BENIGN["clinc150"])
     passages = [row["text"] for row in json_lines(data_dir / KB_PASSAGES)]
-    return (
-        texts + extra + passages,
-        labels + [0] * (len(extra) + len(passages)),
-        weights + [1.0] * len(extra) + [injection.KB_PASSAGE_WEIGHT] * len(passages),
+    return TrainingExamples(
+        texts=[row["text"] for row in rows] + extra + passages,
+        labels=[int(row["attack"]) for row in rows] + [0] * (len(extra) + len(passages)),
+        weights=[injection.CORPUS_WEIGHT] * len(rows)
+        + [1.0] * len(extra)
+        + [injection.KB_PASSAGE_WEIGHT] * len(passages),
+        articles=[row["channel"] == "article" for row in rows]
+        + [False] * len(extra)
+        + [True] * len(passages),
     )
 
 
