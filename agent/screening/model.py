@@ -157,7 +157,7 @@ class InjectionModel:
         read as what it is."""
         verdicts: dict[int, injection.Verdict] = {}
         for article in (False, True):
-            indices = [i for i, flag in enumerate(articles) if flag is article]
+            indices = [i for i, flag in enumerate(articles) if bool(flag) == article]
             found = self.verdicts([texts[i] for i in indices], article=article)
             verdicts.update(zip(indices, found, strict=True))
         return [verdicts[i] for i in range(len(texts))]
