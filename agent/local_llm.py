@@ -52,6 +52,15 @@ class LocalLLMServer:
     threads: int  # settings.LOCAL_LLM_THREADS: the one default lives there
     process: subprocess.Popen[bytes] | None = None
 
+    @classmethod
+    def from_settings(cls, port: int | None = None) -> LocalLLMServer:
+        """The server the settings describe: LOCAL_LLM_HOST, LOCAL_LLM_PORT (or `port`), LLM_SMALL_MODEL as
+        its alias, LOCAL_LLM_THREADS."""
+        from django.conf import settings
+
+        port = settings.LOCAL_LLM_PORT if port is None else port
+        return cls(settings.LOCAL_LLM_HOST, port, settings.LLM_SMALL_MODEL, settings.LOCAL_LLM_THREADS)
+
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}/v1"

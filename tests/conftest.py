@@ -50,7 +50,7 @@ def llm_endpoint() -> Iterator[str]:
     if os.environ.get("OPENAI_BASE_URL"):
         yield settings.OPENAI_BASE_URL
         return
-    server = LocalLLMServer("127.0.0.1", free_port(), settings.LLM_SMALL_MODEL, settings.LOCAL_LLM_THREADS)
+    server = LocalLLMServer.from_settings(port=free_port())
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     server.start(log_path=settings.VAR_DIR / "test-llm-server.log")
     try:

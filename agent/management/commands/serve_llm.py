@@ -27,9 +27,7 @@ def start_local_llm_if_needed(write: Callable[[str], object]) -> LocalLLMServer 
     if local_url != settings.OPENAI_BASE_URL or server_is_up(local_url):
         return None
     write("Starting the local LLM server…")
-    server = LocalLLMServer(
-        settings.LOCAL_LLM_HOST, settings.LOCAL_LLM_PORT, settings.LLM_SMALL_MODEL, settings.LOCAL_LLM_THREADS
-    )
+    server = LocalLLMServer.from_settings()
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     try:
         server.start(log_path=settings.VAR_DIR / "llm-server.log")
@@ -45,9 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.LOCAL_LLM_PORT)
 
     def handle(self, *args: object, **options: int) -> None:
-        server = LocalLLMServer(
-            settings.LOCAL_LLM_HOST, options["port"], settings.LLM_SMALL_MODEL, settings.LOCAL_LLM_THREADS
-        )
+        server = LocalLLMServer.from_settings(port=options["port"])
         stop_on_signals()  # a terminated command must not leave its server behind
         try:
             server.start()
