@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -40,7 +39,7 @@ def main() -> None:
         rows = json_lines(DEFAULT_DATA_DIR / corpus)
         scored = [
             (bool(row["attack"]), verdict.score)
-            for row, verdict in zip(rows, model.verdicts_of(*texts_and_channels(rows)), strict=True)
+            for row, verdict in zip(rows, model.verdicts_of(rows), strict=True)
         ]
         pooled += scored
         if Path(corpus).name.startswith("measured"):
@@ -54,11 +53,6 @@ def main() -> None:
     print(f"\nthe earlier held-out sets, pooled: most room for both targets at {best:.2f}")
     print(f"{'at ' + format(best, '.2f'):<32} {rates(measured, best)}")
     print(f"{'at ' + format(THRESHOLD, '.2f') + ' (the detector)':<32} {rates(measured, THRESHOLD)}")
-
-
-def texts_and_channels(rows: list[dict[str, Any]]) -> tuple[list[str], list[bool]]:
-    """The rows' texts, and whether each is help-centre text (read as an article) or a message."""
-    return [row["text"] for row in rows], [row["channel"] == "article" for row in rows]
 
 
 def roomiest_threshold(scored: list[tuple[bool, float]]) -> float:

@@ -100,9 +100,7 @@ def report_injection(name: str, rows: list[dict[str, Any]]) -> None:
     from agent.screening.model import get_model
 
     begin = time.perf_counter()
-    verdicts = get_model().verdicts_of(
-        [row["text"] for row in rows], [row["channel"] == "article" for row in rows]
-    )
+    verdicts = get_model().verdicts_of(rows)
     elapsed = time.perf_counter() - begin
     by_family: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0])
     for row, verdict in zip(rows, verdicts, strict=True):

@@ -152,15 +152,15 @@ class InjectionModel:
             logits = (logits + self.articles.logits(readings)) / 2
         return [_verdict(float(logit), found) for logit, found in zip(logits, readings.found, strict=True)]
 
-    def verdicts_of(self, texts: list[str], articles: list[bool]) -> list[injection.Verdict]:
-        """Verdicts of messages and articles mixed (`articles[i]`: `texts[i]` is help-centre text), each
-        read as what it is."""
+    def verdicts_of(self, rows: list[dict[str, Any]]) -> list[injection.Verdict]:
+        """Verdicts of corpus rows (`text`, `channel`), messages and articles mixed, each read as what it
+        is."""
         verdicts: dict[int, injection.Verdict] = {}
         for article in (False, True):
-            indices = [i for i, flag in enumerate(articles) if bool(flag) == article]
-            found = self.verdicts([texts[i] for i in indices], article=article)
+            indices = [i for i, row in enumerate(rows) if is_article(row) == article]
+            found = self.verdicts([rows[i]["text"] for i in indices], article=article)
             verdicts.update(zip(indices, found, strict=True))
-        return [verdicts[i] for i in range(len(texts))]
+        return [verdicts[i] for i in range(len(rows))]
 
     @classmethod
     def train(cls, data_dir: Path = DEFAULT_DATA_DIR, corpora: tuple[str, ...] = CORPORA) -> InjectionModel:
@@ -284,10 +284,13 @@ def training_examples(
         weights=[injection.CORPUS_WEIGHT] * len(rows)
         + [1.0] * len(extra)
         + [injection.KB_PASSAGE_WEIGHT] * len(passages),
-        articles=[row["channel"] == "article" for row in rows]
-        + [False] * len(extra)
-        + [True] * len(passages),
+        articles=[is_article(row) for row in rows] + [False] * len(extra) + [True] * len(passages),
     )
+
+
+def is_article(row: dict[str, Any]) -> bool:
+    """Whether a corpus row is help-centre text (an article as search returns it) rather than a message."""
+    return bool(row["channel"] == "article")
 
 
 def json_lines(path: Path) -> list[dict[str, Any]]:
